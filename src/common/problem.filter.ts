@@ -1,0 +1,59 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { ErrorCode, ProblemBody, ProblemError } from './problem';
+
+const HTTP_TO_CODE: Record<number, ErrorCode> = {
+  400: ErrorCode.MALFORMED_JSON,
+  401: ErrorCode.UNAUTHENTICATED,
+  403: ErrorCode.FORBIDDEN,
+  404: ErrorCode.NOT_FOUND,
+  405: ErrorCode.METHOD_NOT_ALLOWED,
+  409: ErrorCode.CONFLICT,
+  412: ErrorCode.PRECONDITION_FAILED,
+  413: ErrorCode.PAYLOAD_TOO_LARGE,
+  415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+  428: ErrorCode.PRECONDITION_REQUIRED,
+};
+
+/** Turns any error into problem+json. Internals of a 500 are logged under a correlation id and never returned. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request>();
+    const body = this.toProblem(exception, req);
+    if (res.headersSent) return;
+    res.status(body.status).type('application/problem+json').json(body);
+  }
+
+  toProblem(exception: unknown, req: Request): ProblemBody {
+    if (exception instanceof ProblemError) return exception.toBody();
+    const bodyParser = exception as { type?: string; status?: number; expose?: boolean };
+    if (bodyParser?.type === 'entity.parse.failed') {
+      return new ProblemError(ErrorCode.MALFORMED_JSON, 'De inhoud van het verzoek is geen geldige JSON.').toBody();
+    }
+    if (bodyParser?.type === 'entity.too.large') {
+      return new ProblemError(ErrorCode.PAYLOAD_TOO_LARGE, 'De inhoud van het verzoek is groter dan toegestaan.').toBody();
+    }
+    if (exception instanceof HttpException && HTTP_TO_CODE[exception.getStatus()]) {
+      const code = HTTP_TO_CODE[exception.getStatus()];
+      const detail = code === ErrorCode.NOT_FOUND ? 'Deze route bestaat niet.' : undefined;
+      return new ProblemError(code, detail).toBody();
+    }
+    if (bodyParser?.expose && typeof bodyParser.status === 'number' && HTTP_TO_CODE[bodyParser.status]) {
+      return new ProblemError(HTTP_TO_CODE[bodyParser.status]).toBody();
+    }
+    const correlationId = randomUUID();
+    const err = exception as Error;
+    // The route pattern, never the URL (query strings could carry search terms); no request body.
+    this.logger.error(
+      `${correlationId} ${req.method} ${(req.route as { path?: string } | undefined)?.path ?? '(geen route)'}: ${err?.name}: ${err?.message}`,
+      err?.stack,
+    );
+    return { ...new ProblemError(ErrorCode.INTERNAL_ERROR, `Vermeld code ${correlationId} als u contact opneemt.`).toBody(), correlationId };
+  }
+}

@@ -1,0 +1,69 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { FieldCode, FieldError, invalid } from './problem';
+
+/** class-validator constraint names and our own decorators' names, mapped to stable field codes and Dutch text. */
+const CONSTRAINTS: Record<string, [FieldCode, string]> = {
+  isDefined: [FieldCode.REQUIRED, 'is verplicht'],
+  isNotEmpty: [FieldCode.REQUIRED, 'is verplicht'],
+  whitelistValidation: [FieldCode.UNKNOWN_FIELD, 'is geen bekend veld'],
+  isString: [FieldCode.WRONG_TYPE, 'moet tekst zijn'],
+  isBoolean: [FieldCode.WRONG_TYPE, 'moet ja (true) of nee (false) zijn'],
+  isInt: [FieldCode.WRONG_TYPE, 'moet een geheel getal zijn'],
+  isNumber: [FieldCode.WRONG_TYPE, 'moet een getal zijn'],
+  isArray: [FieldCode.WRONG_TYPE, 'moet een lijst zijn'],
+  isObject: [FieldCode.WRONG_TYPE, 'moet een object zijn'],
+  nestedValidation: [FieldCode.WRONG_TYPE, 'moet een object zijn'],
+  isUuid: [FieldCode.INVALID_FORMAT, 'is geen geldige id'],
+  maxLength: [FieldCode.TOO_LONG, 'is te lang'],
+  minLength: [FieldCode.TOO_SHORT, 'is te kort'],
+  min: [FieldCode.TOO_SMALL, 'is te klein'],
+  max: [FieldCode.TOO_LARGE, 'is te groot'],
+  arrayMaxSize: [FieldCode.TOO_MANY, 'heeft te veel elementen'],
+  arrayMinSize: [FieldCode.REQUIRED, 'heeft te weinig elementen'],
+  arrayUnique: [FieldCode.NOT_ALLOWED_VALUE, 'bevat dubbele waarden'],
+  isEnum: [FieldCode.NOT_ALLOWED_VALUE, 'heeft geen toegestane waarde'],
+  isIn: [FieldCode.NOT_ALLOWED_VALUE, 'heeft geen toegestane waarde'],
+  isEmail: [FieldCode.INVALID_EMAIL, 'is geen geldig e-mailadres'],
+  matches: [FieldCode.INVALID_FORMAT, 'heeft niet de juiste vorm'],
+  isPgn: [FieldCode.INVALID_PGN, 'is geen geldig BSN of onderwijsnummer'],
+  isBrin: [FieldCode.INVALID_BRIN, 'is geen geldige BRIN-code (bijv. 00ZV)'],
+  isPostcode: [FieldCode.INVALID_POSTCODE, 'is geen geldige postcode (1234 AB)'],
+  isMunicipalityCode: [FieldCode.INVALID_MUNICIPALITY_CODE, 'is geen geldige gemeentecode (bijv. GM0363)'],
+  isIsoDate: [FieldCode.INVALID_DATE, 'is geen geldige datum (JJJJ-MM-DD)'],
+  isPhone: [FieldCode.INVALID_FORMAT, 'is geen geldig telefoonnummer'],
+};
+
+/** Only the most telling refusal per field: a missing value says "required", not also "must be text". */
+const PRECEDENCE = ['whitelistValidation', 'isDefined', 'isNotEmpty', 'isString', 'isInt', 'isBoolean', 'isArray', 'isObject'];
+
+export function toFieldErrors(errors: ValidationError[], prefix = ''): FieldError[] {
+  const out: FieldError[] = [];
+  for (const e of errors) {
+    const field = prefix ? (/^\d+$/.test(e.property) ? `${prefix}[${e.property}]` : `${prefix}.${e.property}`) : e.property;
+    const constraints = e.constraints ?? {};
+    const names = Object.keys(constraints);
+    if (names.length > 0) {
+      const first = PRECEDENCE.find((n) => n in constraints) ?? names[0];
+      const [code, text] = CONSTRAINTS[first] ?? [FieldCode.INVALID_FORMAT, 'is niet geldig'];
+      // A message written on the decorator (Dutch, specific) wins over the generic one.
+      const own = constraints[first];
+      const message = own && !/^(property|each value|\$property|[a-z]+ must)/i.test(own) && !own.startsWith(e.property) ? own : text;
+      out.push({ field, code, message: `${field}: ${message}` });
+    }
+    if (e.children && e.children.length > 0) out.push(...toFieldErrors(e.children, field));
+  }
+  return out;
+}
+
+/** The one global pipe: unknown fields refused, types transformed, errors as problem+json with field codes. */
+export function validationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+    validationError: { target: false, value: false },
+    stopAtFirstError: false,
+    exceptionFactory: (errors) => invalid(...toFieldErrors(errors)),
+  });
+}

@@ -1,0 +1,103 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }) => {
+  if (value === undefined || value === '') return undefined;
+  const v = String(value).toLowerCase();
+  return v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : value;
+};
+
+/**
+ * The whole configuration of the service, read once from the environment at start.
+ * Every variable is optional: the default run needs none. A bad value stops the start
+ * with a message naming the variable.
+ */
+export class AppConfig {
+  /** HTTP port. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  /** Interface to listen on. */
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** Where the embedded database, generated keys and (later) local mail live. */
+  @IsString()
+  DATA_DIR = './data';
+
+  /** PostgreSQL connection string; without it the embedded PGlite database in DATA_DIR is used. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'moet een postgres://-verbindingsadres zijn' })
+  DATABASE_URL?: string;
+
+  /** Connections in the pool (ignored for the embedded database, which takes one). */
+  @Transform(toInt) @IsInt() @Min(2) @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  /** Run pending migrations at start (under an advisory lock). Set false when operators migrate by CLI. */
+  @Transform(toBool) @IsBoolean()
+  MIGRATIONS_RUN = true;
+
+  /**
+   * 32-byte key (base64) that encrypts the pupil's PGN and keys its search hash. Required with DATABASE_URL,
+   * so that all instances share it; the embedded default generates one into DATA_DIR on first start.
+   */
+  @ValidateIf((c: AppConfig) => c.DATABASE_URL !== undefined || c.PGN_ENCRYPTION_KEY !== undefined)
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'moet 32 bytes in base64 zijn (openssl rand -base64 32)' })
+  PGN_ENCRYPTION_KEY?: string;
+
+  /** The address people use to reach the service; used in links. */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  PUBLIC_URL = 'http://localhost:3000';
+
+  /** Largest accepted request body. */
+  @Matches(/^\d+(kb|mb)$/)
+  BODY_LIMIT = '256kb';
+
+  @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  /** Port of the embedded database's loopback socket (0: any free port). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  EMBEDDED_DB_PORT = 0;
+
+  get usesEmbeddedDatabase(): boolean {
+    return this.DATABASE_URL === undefined;
+  }
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = Object.keys(new AppConfig());
+  const raw: Record<string, string> = {};
+  for (const key of [...known, 'DATABASE_URL', 'PGN_ENCRYPTION_KEY']) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const config = plainToInstance(AppConfig, raw);
+  const errors = validateSync(config, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => {
+      const why = Object.values(e.constraints ?? {}).join('; ');
+      return `  ${e.property}: ${why}`;
+    });
+    throw new ConfigError(`Ongeldige configuratie:\n${lines.join('\n')}`);
+  }
+  return config;
+}

@@ -1,0 +1,79 @@
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+/**
+ * PostgreSQL compiled to WebAssembly (PGlite), kept in a folder and served over the PostgreSQL wire protocol on a
+ * loopback port, so that the service talks `pg` to it exactly as to a real server. PGlite runs one session at a
+ * time: the pool must hold a single connection, and only one process may open the folder (a lock file guards it).
+ */
+export class EmbeddedDatabase {
+  private constructor(
+    private readonly db: PGlite,
+    private readonly server: PGLiteSocketServer,
+    private readonly lockFile: string | null,
+    readonly url: string,
+  ) {}
+
+  /** Opens (or creates) the database in `dir`, or an in-memory one when `dir` is null. */
+  static async start(dir: string | null, port = 0): Promise<EmbeddedDatabase> {
+    let lockFile: string | null = null;
+    if (dir !== null) {
+      const folder = resolve(dir);
+      mkdirSync(folder, { recursive: true });
+      lockFile = join(folder, 'in-use.lock');
+      takeLock(lockFile);
+    }
+    try {
+      const db = dir === null ? new PGlite() : new PGlite(resolve(dir));
+      await db.waitReady;
+      const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections: 1 });
+      await server.start();
+      const [, actualPort] = server.getServerConn().split(':');
+      return new EmbeddedDatabase(db, server, lockFile, `postgres://postgres@127.0.0.1:${actualPort}/postgres`);
+    } catch (error) {
+      if (lockFile) unlinkSync(lockFile);
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.server.stop();
+    await this.db.close();
+    if (this.lockFile && existsSync(this.lockFile)) unlinkSync(this.lockFile);
+  }
+}
+
+export class DatabaseInUseError extends Error {}
+
+function takeLock(lockFile: string): void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockFile, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number(readFileSync(lockFile, 'utf8'));
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        throw new DatabaseInUseError(
+          `De ingebouwde database in ${lockFile.replace(/\/in-use\.lock$/, '')} is in gebruik door proces ${pid}. ` +
+            'Stop dat proces eerst (de ingebouwde database bedient één proces tegelijk), of gebruik DATABASE_URL.',
+        );
+      }
+      unlinkSync(lockFile); // left behind by a process that is gone
+    }
+  }
+  throw new DatabaseInUseError(`Kan ${lockFile} niet vastzetten.`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,12 @@
+import { ApiKey } from '../identity/api-key.entity';
+import { Location } from '../organisations/location.entity';
+import { Organisation } from '../organisations/organisation.entity';
+import { Reporter } from '../organisations/reporter.entity';
+import { RoutingRule } from '../organisations/routing-rule.entity';
+import { IdempotencyKey } from '../reports/idempotency-key.entity';
+import { ReportEvent } from '../reports/report-event.entity';
+import { ReportMessage } from '../reports/report-message.entity';
+import { Report } from '../reports/report.entity';
+
+/** Every entity of the service; the migrations must describe exactly these (checked in CI). */
+export const ENTITIES = [Organisation, Location, Reporter, RoutingRule, Report, ReportEvent, ReportMessage, IdempotencyKey, ApiKey];

@@ -1,0 +1,64 @@
+import { OrganisationType } from '../organisations/organisation.entity';
+
+/** What a route can require. Each route names exactly one (see `@Allow`). */
+export enum Permission {
+  REPORT_READ = 'report:read',
+  REPORT_CREATE = 'report:create',
+  REPORT_UPDATE = 'report:update',
+  REPORT_WITHDRAW = 'report:withdraw',
+  REPORT_HANDLE = 'report:handle',
+  REPORT_MESSAGE = 'report:message',
+  SCHOOL_DATA_READ = 'school-data:read',
+  SCHOOL_DATA_MANAGE = 'school-data:manage',
+  ORGANISATION_READ = 'organisation:read',
+  REFERENCE_MANAGE = 'reference:manage',
+  APIKEY_MANAGE = 'apikey:manage',
+}
+
+export enum Role {
+  MELDER = 'melder',
+  LEZER = 'lezer',
+  BEHANDELAAR = 'behandelaar',
+  BEHEERDER = 'beheerder',
+  OPERATOR = 'operator',
+}
+
+/** The permission table: the one place that says which role may do what. */
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  [Role.MELDER]: [
+    Permission.REPORT_READ, Permission.REPORT_CREATE, Permission.REPORT_UPDATE, Permission.REPORT_WITHDRAW,
+    Permission.REPORT_MESSAGE, Permission.SCHOOL_DATA_READ, Permission.ORGANISATION_READ,
+  ],
+  [Role.LEZER]: [Permission.REPORT_READ, Permission.SCHOOL_DATA_READ, Permission.ORGANISATION_READ],
+  [Role.BEHANDELAAR]: [Permission.REPORT_READ, Permission.REPORT_HANDLE, Permission.REPORT_MESSAGE, Permission.ORGANISATION_READ],
+  [Role.BEHEERDER]: [Permission.SCHOOL_DATA_READ, Permission.SCHOOL_DATA_MANAGE, Permission.APIKEY_MANAGE, Permission.ORGANISATION_READ],
+  [Role.OPERATOR]: [Permission.REFERENCE_MANAGE, Permission.APIKEY_MANAGE, Permission.ORGANISATION_READ],
+};
+
+/** Which roles exist in which kind of organisation. */
+export const ROLES_BY_ORGANISATION: Record<OrganisationType, readonly Role[]> = {
+  [OrganisationType.SCHOOL]: [Role.MELDER, Role.LEZER, Role.BEHEERDER],
+  [OrganisationType.GEMEENTE]: [Role.BEHANDELAAR, Role.LEZER, Role.BEHEERDER],
+  [OrganisationType.REGIONAAL_BUREAU]: [Role.BEHANDELAAR, Role.LEZER, Role.BEHEERDER],
+  [OrganisationType.RMC_REGIO]: [Role.BEHANDELAAR, Role.LEZER, Role.BEHEERDER],
+  [OrganisationType.OPERATOR]: [Role.OPERATOR],
+};
+
+/** Permissions a machine key never carries, whatever its roles: managing keys is for people. */
+export const HUMAN_ONLY: readonly Permission[] = [Permission.APIKEY_MANAGE];
+
+/** The roles a new API key gets unless others are asked for: a school system files and keeps its lists. */
+export const DEFAULT_KEY_ROLES: Record<OrganisationType, readonly Role[]> = {
+  [OrganisationType.SCHOOL]: [Role.MELDER, Role.BEHEERDER],
+  [OrganisationType.GEMEENTE]: [Role.BEHANDELAAR],
+  [OrganisationType.REGIONAAL_BUREAU]: [Role.BEHANDELAAR],
+  [OrganisationType.RMC_REGIO]: [Role.BEHANDELAAR],
+  [OrganisationType.OPERATOR]: [Role.OPERATOR],
+};
+
+export function permissionsOf(roles: readonly string[], machine: boolean): Set<Permission> {
+  const out = new Set<Permission>();
+  for (const role of roles) for (const p of ROLE_PERMISSIONS[role as Role] ?? []) out.add(p);
+  if (machine) for (const p of HUMAN_ONLY) out.delete(p);
+  return out;
+}

@@ -1,0 +1,144 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsMunicipalityCode, IsPostcode } from '../common/dutch-validators';
+import { Location } from './location.entity';
+import { Organisation, OrganisationType } from './organisation.entity';
+import { Reporter } from './reporter.entity';
+
+export class OrganisationView {
+  @ApiProperty({ description: 'BRIN (school), CBS-code (gemeente, GM0363), RMCnn (RMC-regio) of eigen code (regionaal bureau)', example: 'GM0363' })
+  code: string;
+  @ApiProperty({ enum: OrganisationType })
+  type: OrganisationType;
+  @ApiProperty({ example: 'Amsterdam' })
+  name: string;
+  @ApiPropertyOptional({ description: 'Gemeente: de RMC-regio', example: 'RMC21', nullable: true })
+  rmcRegion?: string | null;
+  @ApiPropertyOptional({ description: 'Gemeente: het regionaal bureau leerplicht dat haar meldingen ontvangt', nullable: true })
+  delegate?: string | null;
+  @ApiProperty()
+  active: boolean;
+
+  static of(o: Organisation, codes: Map<string, string> = new Map()): OrganisationView {
+    return {
+      code: o.code,
+      type: o.type,
+      name: o.name,
+      ...(o.type === OrganisationType.GEMEENTE
+        ? { rmcRegion: o.rmcRegionId ? codes.get(o.rmcRegionId) ?? null : null, delegate: o.delegateId ? codes.get(o.delegateId) ?? null : null }
+        : {}),
+      active: o.active,
+    };
+  }
+}
+
+export class LocationInput {
+  @ApiProperty({ description: 'De twee cijfers na de BRIN (vestigingsnummer)', example: '01' })
+  @IsString() @Matches(/^\d{2}$/, { message: 'moet twee cijfers zijn, bijv. 01' })
+  code: string;
+
+  @ApiProperty({ example: 'De Regenboog, locatie Noord' })
+  @IsString() @MinLength(1) @MaxLength(200)
+  name: string;
+
+  @ApiPropertyOptional({ example: 'Schoolstraat' })
+  @IsOptional() @IsString() @MaxLength(200)
+  street?: string;
+
+  @ApiPropertyOptional({ example: '12a' })
+  @IsOptional() @IsString() @MaxLength(20)
+  houseNumber?: string;
+
+  @ApiPropertyOptional({ example: '1234 AB' })
+  @IsOptional() @IsPostcode()
+  postcode?: string;
+
+  @ApiPropertyOptional({ example: 'Amsterdam' })
+  @IsOptional() @IsString() @MaxLength(200)
+  place?: string;
+
+  @ApiPropertyOptional({ description: 'CBS-code van de gemeente van de vestiging', example: 'GM0363' })
+  @IsOptional() @IsMunicipalityCode()
+  municipalityCode?: string;
+}
+
+export class LocationChange {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200)
+  street?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(20)
+  houseNumber?: string;
+  @ApiPropertyOptional() @IsOptional() @IsPostcode()
+  postcode?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200)
+  place?: string;
+  @ApiPropertyOptional() @IsOptional() @IsMunicipalityCode()
+  municipalityCode?: string;
+  @ApiPropertyOptional({ description: 'false: gedeactiveerd, niet meer te kiezen op nieuwe meldingen' }) @IsOptional() @IsBoolean()
+  active?: boolean;
+}
+
+export class LocationView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ description: 'Vestigingscode: BRIN + twee cijfers', example: '00ZV01' }) vestigingscode: string;
+  @ApiProperty({ example: '01' }) code: string;
+  @ApiProperty() name: string;
+  @ApiPropertyOptional({ nullable: true }) street: string | null;
+  @ApiPropertyOptional({ nullable: true }) houseNumber: string | null;
+  @ApiPropertyOptional({ nullable: true }) postcode: string | null;
+  @ApiPropertyOptional({ nullable: true }) place: string | null;
+  @ApiPropertyOptional({ nullable: true, example: 'GM0363' }) municipalityCode: string | null;
+  @ApiProperty() active: boolean;
+
+  static of(l: Location, brin: string): LocationView {
+    return {
+      id: l.id, vestigingscode: brin + l.code, code: l.code, name: l.name, street: l.street, houseNumber: l.houseNumber,
+      postcode: l.postcode, place: l.place, municipalityCode: l.municipality?.code ?? null, active: l.active,
+    };
+  }
+}
+
+const PHONE = /^\+?[0-9 ()-]{6,20}$/;
+
+export class ReporterInput {
+  @ApiProperty({ example: 'J. de Vries' }) @IsString() @MinLength(1) @MaxLength(200)
+  name: string;
+  @ApiProperty({ example: 'Verzuimcoördinator' }) @IsString() @MinLength(1) @MaxLength(200)
+  function: string;
+  @ApiProperty({ example: '020 123 4567' }) @IsString() @Matches(PHONE, { message: 'is geen geldig telefoonnummer' })
+  phone: string;
+  @ApiProperty({ example: 'verzuim@school.example' }) @IsString() @IsEmail({}, { message: 'is geen geldig e-mailadres' }) @MaxLength(254)
+  email: string;
+}
+
+export class ReporterChange {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  function?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Matches(PHONE, { message: 'is geen geldig telefoonnummer' })
+  phone?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @IsEmail({}, { message: 'is geen geldig e-mailadres' }) @MaxLength(254)
+  email?: string;
+  @ApiPropertyOptional({ description: 'false: gedeactiveerd, niet meer te kiezen op nieuwe meldingen' }) @IsOptional() @IsBoolean()
+  active?: boolean;
+}
+
+export class ReporterView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty() function: string;
+  @ApiProperty() phone: string;
+  @ApiProperty() email: string;
+  @ApiProperty() active: boolean;
+
+  static of(r: Reporter): ReporterView {
+    return { id: r.id, name: r.name, function: r.function, phone: r.phone, email: r.email, active: r.active };
+  }
+}
+
+export class OrganisationQuery {
+  @ApiPropertyOptional({ enum: OrganisationType }) @IsOptional() @IsIn(Object.values(OrganisationType))
+  type?: OrganisationType;
+}

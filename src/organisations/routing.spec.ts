@@ -1,0 +1,37 @@
+import fc from 'fast-check';
+import { ReportKind } from '../reports/report-codes';
+import { routeReport } from './routing';
+
+const amsterdam = { id: 'GM0363', rmcRegionId: 'RMC21', rules: {} };
+const none = () => null;
+
+describe('routeReport', () => {
+  it('sends an under-18 report to the municipality where the pupil lives', () => {
+    expect(routeReport(ReportKind.U16, 15, amsterdam, none)).toEqual({ receiverId: 'GM0363', reasons: ['WOONGEMEENTE'] });
+  });
+
+  it('sends an 18+ report to the RMC region of that municipality', () => {
+    expect(routeReport(ReportKind.RMC, 19, amsterdam, none)).toEqual({ receiverId: 'RMC21', reasons: ['RMC_REGIO'] });
+  });
+
+  it('follows the delegation of the receiving municipality to a regional office', () => {
+    const delegate = (id: string) => (id === 'GM0363' ? 'RBL-A' : null);
+    expect(routeReport(ReportKind.LUXE, 10, amsterdam, delegate).receiverId).toBe('RBL-A');
+    expect(routeReport(ReportKind.RMC, 20, amsterdam, delegate).receiverId).toBe('RMC21');
+  });
+
+  it('applies alternative routing for the kind only', () => {
+    const withRule = { ...amsterdam, rules: { [ReportKind.RMC]: 'GM0344' } };
+    expect(routeReport(ReportKind.RMC, 19, withRule, none)).toEqual({ receiverId: 'GM0344', reasons: ['RMC_REGIO', 'ALTERNATIEVE_ROUTERING'] });
+    expect(routeReport(ReportKind.OVERIG, 19, withRule, none).receiverId).toBe('RMC21');
+  });
+
+  it('routes every age below 18 to the municipality and every age from 18 to the region', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 4, max: 22 }), fc.constantFrom(...Object.values(ReportKind)), (age, kind) => {
+        const { receiverId } = routeReport(kind, age, amsterdam, none);
+        expect(receiverId).toBe(age < 18 ? 'GM0363' : 'RMC21');
+      }),
+    );
+  });
+});

@@ -1,0 +1,59 @@
+import { EntityManager } from 'typeorm';
+import { ErrorCode, notFound, ProblemError } from '../common/problem';
+import { Actor } from '../identity/actor';
+import { Report } from './report.entity';
+
+export const REPORT_RELATIONS = { school: true, location: true, reporter: true, receiver: true, residenceMunicipality: true } as const;
+
+/** The report with this number, if the organisation may see it: as filing school or as current receiver. */
+export async function findVisibleReport(m: EntityManager, actor: Actor, number: number): Promise<Report> {
+  const report = await m.getRepository(Report).findOne({
+    where: [
+      { number, schoolId: actor.organisationId },
+      { number, receiverId: actor.organisationId },
+    ],
+    relations: REPORT_RELATIONS,
+  });
+  if (!report) throw notFound('Deze melding bestaat niet of is niet voor u zichtbaar.');
+  return report;
+}
+
+/**
+ * Locks the visible report for the rest of the transaction (so concurrent writers queue) and loads it. With
+ * `expectedVersion`, a report that changed since the caller read it is refused with 412.
+ */
+export async function lockVisibleReport(m: EntityManager, actor: Actor, number: number, expectedVersion?: number): Promise<Report> {
+  const rows: { version: number }[] = await m.query(
+    'SELECT version FROM report WHERE number = $1 AND (school_id = $2 OR receiver_id = $2) FOR UPDATE',
+    [number, actor.organisationId],
+  );
+  if (rows.length === 0) throw notFound('Deze melding bestaat niet of is niet voor u zichtbaar.');
+  if (expectedVersion !== undefined && rows[0].version !== expectedVersion) {
+    throw new ProblemError(ErrorCode.PRECONDITION_FAILED, `De melding is intussen gewijzigd (versie ${rows[0].version}). Haal haar opnieuw op.`, undefined, {
+      currentVersion: rows[0].version,
+    });
+  }
+  return findVisibleReport(m, actor, number);
+}
+
+export function requireSide(report: Report, actor: Actor, side: 'school' | 'receiver'): void {
+  const ok = side === 'school' ? report.schoolId === actor.organisationId : report.receiverId === actor.organisationId;
+  if (!ok) {
+    throw new ProblemError(
+      ErrorCode.FORBIDDEN,
+      side === 'school' ? 'Alleen de school die de melding deed kan dit.' : 'Alleen de organisatie die de melding ontving kan dit.',
+    );
+  }
+}
+
+/** Reads an If-Match header: "3", W/"3" or 3. Undefined when absent; a 412 when unreadable. */
+export function parseIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  if (!match) throw new ProblemError(ErrorCode.PRECONDITION_FAILED, 'If-Match moet de ETag van de melding zijn, bijv. "3".');
+  return Number(match[1]);
+}
+
+export function etag(version: number): string {
+  return `"${version}"`;
+}

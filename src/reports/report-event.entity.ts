@@ -1,0 +1,71 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Organisation } from '../organisations/organisation.entity';
+import { Report } from './report.entity';
+
+export enum ReportEventType {
+  INGEDIEND = 'INGEDIEND',
+  GEWIJZIGD = 'GEWIJZIGD',
+  STATUS_GEWIJZIGD = 'STATUS_GEWIJZIGD',
+  HEROPEND = 'HEROPEND',
+  BERICHT = 'BERICHT',
+  DOORGESTUURD = 'DOORGESTUURD',
+  INGETROKKEN = 'INGETROKKEN',
+}
+
+export interface FieldChange {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+
+/**
+ * One entry of a report's history, and the unit of the changes feed. Written in the same transaction as the
+ * change. `txid` is the writing transaction's id; the feed only hands out events of transactions that can no
+ * longer commit, which makes the cursor free of gaps.
+ */
+@Entity('report_event')
+@Index('report_event_feed_idx', ['txid', 'id'])
+export class ReportEvent {
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
+  id: string;
+
+  @Column('bigint')
+  txid: string;
+
+  @Index('report_event_report_idx')
+  @ManyToOne(() => Report, { nullable: false, onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'report_id', foreignKeyConstraintName: 'report_event_report_fk' })
+  report: Report;
+  @Column('uuid')
+  reportId: string;
+
+  @Column('text')
+  type: ReportEventType;
+
+  @ManyToOne(() => Organisation, { nullable: false })
+  @JoinColumn({ name: 'actor_organisation_id', foreignKeyConstraintName: 'report_event_actor_organisation_fk' })
+  actorOrganisation: Organisation;
+  @Column('uuid')
+  actorOrganisationId: string;
+
+  /** 'API_KEY' or 'USER'. */
+  @Column('text')
+  actorType: string;
+
+  @Column('uuid', { nullable: true })
+  actorId: string | null;
+
+  /** A readable name of who acted (the key's name or the person's name). */
+  @Column('text')
+  actorName: string;
+
+  @Column('jsonb', { default: () => "'[]'" })
+  changes: FieldChange[];
+
+  /** Type-specific facts: message id, statuses, forwarded from/to. */
+  @Column('jsonb', { default: () => "'{}'" })
+  details: Record<string, unknown>;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+}

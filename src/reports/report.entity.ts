@@ -1,0 +1,185 @@
+import {
+  Check, Column, CreateDateColumn, Entity, Generated, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn,
+} from 'typeorm';
+import { Location } from '../organisations/location.entity';
+import { Organisation } from '../organisations/organisation.entity';
+import { Reporter } from '../organisations/reporter.entity';
+import { EmailCopies, PgnType, ReportKind, ReportStatus, Sex } from './report-codes';
+
+export interface Address {
+  street: string;
+  houseNumber: number;
+  houseLetter?: string | null;
+  houseNumberAddition?: string | null;
+  postcode: string;
+  place: string;
+  /** CBS code of the municipality the address lies in. */
+  municipalityCode: string;
+}
+
+export interface AbsenceDay {
+  date: string;
+  /** Lesson hours 1..12 missed that day. */
+  lessonHours: number[];
+}
+
+export interface MunicipalContact {
+  name: string;
+  function?: string | null;
+  phone?: string | null;
+  email?: string | null;
+}
+
+/** The verzuimmelding. The PGN is held only encrypted and as a keyed hash for exact search. */
+@Entity('report')
+@Check('report_kind_check', `"kind" IN ('16U','LRV','LUXE','RMC','OVERIG')`)
+@Check('report_status_check', `"status" IN ('GEREGISTREERD','IN_BEHANDELING','AFGESLOTEN','TER_KENNISNEMING_AANGENOMEN','INGETROKKEN')`)
+@Check('report_dates_check', `"end_date" IS NULL OR "end_date" >= "begin_date"`)
+@Index('report_school_number_idx', ['schoolId', 'number'])
+@Index('report_receiver_number_idx', ['receiverId', 'number'])
+export class Report {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  /** The meldingsnummer people quote on the phone. */
+  @Index('report_number_key', { unique: true })
+  @Column('integer')
+  @Generated('increment')
+  number: number;
+
+  @ManyToOne(() => Organisation, { nullable: false })
+  @JoinColumn({ name: 'school_id', foreignKeyConstraintName: 'report_school_fk' })
+  school: Organisation;
+  @Column('uuid')
+  schoolId: string;
+
+  @ManyToOne(() => Location, { nullable: false })
+  @JoinColumn({ name: 'location_id', foreignKeyConstraintName: 'report_location_fk' })
+  location: Location;
+  @Column('uuid')
+  locationId: string;
+
+  @ManyToOne(() => Reporter, { nullable: false })
+  @JoinColumn({ name: 'reporter_id', foreignKeyConstraintName: 'report_reporter_fk' })
+  reporter: Reporter;
+  @Column('uuid')
+  reporterId: string;
+
+  /** The organisation that currently handles the report. */
+  @ManyToOne(() => Organisation, { nullable: false })
+  @JoinColumn({ name: 'receiver_id', foreignKeyConstraintName: 'report_receiver_fk' })
+  receiver: Organisation;
+  @Column('uuid')
+  receiverId: string;
+
+  /** The municipality where the pupil lives (deviating address when given), which routing started from. */
+  @ManyToOne(() => Organisation, { nullable: false })
+  @JoinColumn({ name: 'residence_municipality_id', foreignKeyConstraintName: 'report_residence_municipality_fk' })
+  residenceMunicipality: Organisation;
+  @Column('uuid')
+  residenceMunicipalityId: string;
+
+  @Column('text')
+  kind: ReportKind;
+
+  @Column('text')
+  status: ReportStatus;
+
+  @Column('text')
+  pgnType: PgnType;
+
+  /** AES-256-GCM: iv | tag | ciphertext. */
+  @Column('bytea')
+  pgnEncrypted: Buffer;
+
+  /** HMAC-SHA256 of the PGN under a key derived from the PGN key: exact-match search only. */
+  @Index('report_pgn_hash_idx')
+  @Column('bytea')
+  pgnHash: Buffer;
+
+  @Column('text')
+  pupilInitials: string;
+
+  @Column('text', { nullable: true })
+  pupilPrefix: string | null;
+
+  @Column('text')
+  pupilSurname: string;
+
+  @Column('text')
+  pupilSex: Sex;
+
+  @Column('date')
+  pupilBirthDate: string;
+
+  @Column('jsonb')
+  registeredAddress: Address;
+
+  @Column('jsonb', { nullable: true })
+  residenceAddress: Address | null;
+
+  @Column('text', { nullable: true })
+  phone: string | null;
+
+  @Column('text', { nullable: true })
+  studentNumber: string | null;
+
+  @Column('text')
+  reason: string;
+
+  @Column('date')
+  beginDate: string;
+
+  @Column('date', { nullable: true })
+  endDate: string | null;
+
+  @Column('boolean')
+  allLessonsMissed: boolean;
+
+  @Column('text', { nullable: true })
+  absenceExplanation: string | null;
+
+  @Column('text', { nullable: true })
+  schoolAction: string | null;
+
+  @Column('boolean')
+  actionWanted: boolean;
+
+  @Column('text', { nullable: true })
+  actionWantedExplanation: string | null;
+
+  @Column('integer', { nullable: true })
+  daysMissed: number | null;
+
+  @Column('integer', { nullable: true })
+  hoursMissed: number | null;
+
+  @Column('jsonb', { nullable: true })
+  absenceDays: AbsenceDay[] | null;
+
+  @Column('text')
+  emailCopies: EmailCopies;
+
+  @Column('text', { nullable: true })
+  closingReason: string | null;
+
+  @Column('text', { nullable: true })
+  closingExplanation: string | null;
+
+  @Column('jsonb', { nullable: true })
+  municipalContact: MunicipalContact | null;
+
+  /** Raised by every change; the ETag. */
+  @Column('integer', { default: 1 })
+  version: number;
+
+  @Index('report_created_at_idx')
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+
+  @Column('timestamptz', { nullable: true })
+  closedAt: Date | null;
+}

@@ -1,0 +1,322 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import { Brackets, DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { addDays, todayInNL } from '../common/dates';
+import { ageOn, pgnType } from '../common/dutch-validators';
+import { ErrorCode, FieldCode, FieldError, invalid, ProblemError } from '../common/problem';
+import { Actor } from '../identity/actor';
+import { Location } from '../organisations/location.entity';
+import { Organisation, OrganisationType } from '../organisations/organisation.entity';
+import { OrganisationsService } from '../organisations/organisations.service';
+import { Reporter } from '../organisations/reporter.entity';
+import { PgnCipher } from './pgn-cipher';
+import { findVisibleReport, lockVisibleReport, requireSide } from './report-access';
+import { PgnType, ReportKind, ReportStatus } from './report-codes';
+import { FieldChange, ReportEventType } from './report-event.entity';
+import { ReportEventsService } from './report-events.service';
+import { checkReport, isOpen } from './report-rules';
+import { AddressInput, ChangeReportInput, CreateReportInput, ReportSearchInput } from './report.dto';
+import { Address, Report } from './report.entity';
+import { ReportMessage } from './report-message.entity';
+import { ReportPage, ReportSummary, ReportView } from './report.view';
+import { IdempotencyKey } from './idempotency-key.entity';
+
+/** API field -> entity column, for the school's fields that a change may touch (PGN and references apart). */
+const FIELDS: [string, keyof Report][] = [
+  ['pupil.initials', 'pupilInitials'], ['pupil.prefix', 'pupilPrefix'], ['pupil.surname', 'pupilSurname'], ['pupil.sex', 'pupilSex'],
+  ['pupil.birthDate', 'pupilBirthDate'], ['pupil.registeredAddress', 'registeredAddress'], ['pupil.residenceAddress', 'residenceAddress'],
+  ['pupil.phone', 'phone'], ['pupil.studentNumber', 'studentNumber'], ['kind', 'kind'], ['reason', 'reason'], ['beginDate', 'beginDate'],
+  ['endDate', 'endDate'], ['allLessonsMissed', 'allLessonsMissed'], ['absenceExplanation', 'absenceExplanation'],
+  ['schoolAction', 'schoolAction'], ['actionWanted', 'actionWanted'], ['actionWantedExplanation', 'actionWantedExplanation'],
+  ['daysMissed', 'daysMissed'], ['hoursMissed', 'hoursMissed'], ['absenceDays', 'absenceDays'], ['emailCopies', 'emailCopies'],
+];
+
+function address(a: AddressInput): Address {
+  return {
+    street: a.street, houseNumber: a.houseNumber, houseLetter: a.houseLetter ?? null, houseNumberAddition: a.houseNumberAddition ?? null,
+    postcode: a.postcode, place: a.place, municipalityCode: a.municipalityCode,
+  };
+}
+
+/** Idempotency keys are the client's: printable, up to 200 characters. */
+function checkIdempotencyKey(key: string): void {
+  if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
+    throw invalid({ field: 'Idempotency-Key', code: FieldCode.INVALID_FORMAT, message: 'Idempotency-Key: 1 tot 200 zichtbare ASCII-tekens' });
+  }
+}
+
+export interface Filed {
+  report: ReportView;
+  replayed: boolean;
+}
+
+/** Filing, reading and changing reports by the school; listing for both sides. */
+@Injectable()
+export class ReportsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly organisations: OrganisationsService,
+    private readonly cipher: PgnCipher,
+    private readonly events: ReportEventsService,
+  ) {}
+
+  async file(actor: Actor, input: CreateReportInput, idempotencyKey?: string): Promise<Filed> {
+    if (actor.organisationType !== OrganisationType.SCHOOL) throw new ProblemError(ErrorCode.FORBIDDEN, 'Alleen een school kan een melding doen.');
+    if (idempotencyKey !== undefined) checkIdempotencyKey(idempotencyKey);
+    const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+    try {
+      const { number, replayed } = await this.db.transaction((m) => this.fileIn(m, actor, input, idempotencyKey, requestHash));
+      return { report: await this.get(actor, number), replayed };
+    } catch (error) {
+      // Two requests with the same key at once: the second loses the insert race and returns the first's report.
+      if (idempotencyKey && error instanceof QueryFailedError && (error.driverError as { constraint?: string })?.constraint === 'PK_e83cf29c7be3a0620430c08c7ec') {
+        const { number, replayed } = await this.db.transaction((m) => this.fileIn(m, actor, input, idempotencyKey, requestHash));
+        return { report: await this.get(actor, number), replayed };
+      }
+      throw error;
+    }
+  }
+
+  private async fileIn(m: EntityManager, actor: Actor, input: CreateReportInput, key: string | undefined, requestHash: string) {
+    if (key !== undefined) {
+      const earlier = await m.getRepository(IdempotencyKey).findOne({ where: { organisationId: actor.organisationId, key }, relations: { report: true } });
+      if (earlier) {
+        if (earlier.requestHash !== requestHash) {
+          throw new ProblemError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'Deze Idempotency-Key is al gebruikt voor een melding met andere inhoud.');
+        }
+        return { number: earlier.report.number, replayed: true };
+      }
+    }
+    const today = todayInNL();
+    const p = input.pupil;
+    const errors: FieldError[] = checkReport(
+      { ...input, birthDate: p.birthDate, actionWantedExplanation: input.actionWantedExplanation },
+      today,
+      true,
+    );
+    const location = await this.ownLocation(m, actor, input.locationCode, errors);
+    const reporter = await this.ownReporter(m, actor, input.reporterId, errors);
+    const residenceField = p.residenceAddress ? 'pupil.residenceAddress.municipalityCode' : 'pupil.registeredAddress.municipalityCode';
+    const residence = await this.municipality(m, (p.residenceAddress ?? p.registeredAddress).municipalityCode, residenceField, errors);
+    if (p.residenceAddress) await this.municipality(m, p.registeredAddress.municipalityCode, 'pupil.registeredAddress.municipalityCode', errors);
+    const pgnHash = this.cipher.hash(p.pgn);
+    if (input.kind === ReportKind.U16 && input.endDate) await this.checkSixteenHourInterval(m, actor, pgnHash, input.beginDate, input.endDate, null, errors);
+    if (errors.length > 0) throw invalid(...errors);
+
+    const age = ageOn(p.birthDate, input.beginDate);
+    const route = await this.organisations.route(input.kind, age, residence!, m);
+    const saved = await m.getRepository(Report).save({
+      schoolId: actor.organisationId,
+      locationId: location!.id,
+      reporterId: reporter!.id,
+      receiverId: route.receiverId,
+      residenceMunicipalityId: residence!.id,
+      kind: input.kind,
+      status: ReportStatus.GEREGISTREERD,
+      pgnType: pgnType(p.pgn) as PgnType,
+      pgnEncrypted: this.cipher.encrypt(p.pgn),
+      pgnHash,
+      pupilInitials: p.initials,
+      pupilPrefix: p.prefix ?? null,
+      pupilSurname: p.surname,
+      pupilSex: p.sex,
+      pupilBirthDate: p.birthDate,
+      registeredAddress: address(p.registeredAddress),
+      residenceAddress: p.residenceAddress ? address(p.residenceAddress) : null,
+      phone: p.phone ?? null,
+      studentNumber: p.studentNumber ?? null,
+      reason: input.reason,
+      beginDate: input.beginDate,
+      endDate: input.endDate ?? null,
+      allLessonsMissed: input.allLessonsMissed,
+      absenceExplanation: input.absenceExplanation ?? null,
+      schoolAction: input.schoolAction ?? null,
+      actionWanted: input.actionWanted,
+      actionWantedExplanation: input.actionWantedExplanation ?? null,
+      daysMissed: input.daysMissed ?? null,
+      hoursMissed: input.hoursMissed ?? null,
+      absenceDays: input.absenceDays ?? null,
+      emailCopies: input.emailCopies,
+    });
+    const receiver = await m.getRepository(Organisation).findOneByOrFail({ id: route.receiverId });
+    await this.events.record(m, saved.id, actor, ReportEventType.INGEDIEND, [], { receiver: receiver.code, routing: route.reasons });
+    if (key !== undefined) await m.getRepository(IdempotencyKey).insert({ organisationId: actor.organisationId, key, requestHash, reportId: saved.id });
+    const { number } = await m.getRepository(Report).findOneOrFail({ where: { id: saved.id }, select: { id: true, number: true } });
+    return { number, replayed: false };
+  }
+
+  async get(actor: Actor, number: number): Promise<ReportView> {
+    const report = await findVisibleReport(this.db.manager, actor, number);
+    return this.view(report);
+  }
+
+  async view(report: Report, m: EntityManager = this.db.manager): Promise<ReportView> {
+    const messages = await m.getRepository(ReportMessage).find({ where: { reportId: report.id }, relations: { organisation: true }, order: { createdAt: 'ASC' } });
+    return ReportView.full(report, this.cipher.decrypt(report.pgnEncrypted), messages);
+  }
+
+  async history(actor: Actor, number: number) {
+    const report = await findVisibleReport(this.db.manager, actor, number);
+    return this.events.history(report.id);
+  }
+
+  async list(actor: Actor, q: ReportSearchInput): Promise<ReportPage> {
+    const limit = q.limit ?? 50;
+    const qb = this.db
+      .getRepository(Report)
+      .createQueryBuilder('r')
+      .innerJoinAndSelect('r.school', 'school')
+      .innerJoinAndSelect('r.location', 'location')
+      .innerJoinAndSelect('r.receiver', 'receiver')
+      .where(new Brackets((w) => w.where('r.schoolId = :org', { org: actor.organisationId }).orWhere('r.receiverId = :org')))
+      .orderBy('r.number', 'DESC')
+      .take(limit + 1);
+    // Overviews reach two years back at most.
+    const from = q.from && q.from > addDays(todayInNL(), -731) ? q.from : addDays(todayInNL(), -731);
+    qb.andWhere('r.createdAt >= :from', { from });
+    if (q.to) qb.andWhere('r.createdAt < :to', { to: addDays(q.to, 1) });
+    if (q.kind) qb.andWhere('r.kind = :kind', { kind: q.kind });
+    if (q.status) qb.andWhere('r.status = :status', { status: q.status });
+    if (q.number) qb.andWhere('r.number = :number', { number: q.number });
+    if (q.reporterId) qb.andWhere('r.reporterId = :reporterId', { reporterId: q.reporterId });
+    if (q.location) qb.andWhere("school.code || location.code = :loc", { loc: q.location });
+    if (q.pgn) qb.andWhere('r.pgnHash = :hash', { hash: this.cipher.hash(q.pgn) });
+    if (q.after) qb.andWhere('r.number < :after', { after: q.after });
+    const rows = await qb.getMany();
+    const more = rows.length > limit;
+    const page = rows.slice(0, limit);
+    return { reports: page.map(ReportSummary.of), nextCursor: more ? page[page.length - 1].number : null };
+  }
+
+  /** The school's change; `version` is the If-Match it sent. */
+  async change(actor: Actor, number: number, version: number, input: ChangeReportInput): Promise<ReportView> {
+    await this.db.transaction(async (m) => {
+      const report = await lockVisibleReport(m, actor, number, version);
+      requireSide(report, actor, 'school');
+      if (!isOpen(report.status)) throw new ProblemError(ErrorCode.REPORT_CLOSED, 'Een afgesloten of ingetrokken melding kan niet meer gewijzigd worden.');
+      const before: Record<string, unknown> = {};
+      for (const [, col] of FIELDS) before[col] = report[col];
+      const changes: FieldChange[] = [];
+      const errors: FieldError[] = [];
+      const p = input.pupil ?? {};
+      const next: Partial<Record<keyof Report, unknown>> = {
+        pupilInitials: p.initials, pupilPrefix: p.prefix, pupilSurname: p.surname, pupilSex: p.sex, pupilBirthDate: p.birthDate,
+        registeredAddress: p.registeredAddress ? address(p.registeredAddress) : undefined,
+        residenceAddress: p.residenceAddress === null ? null : p.residenceAddress ? address(p.residenceAddress) : undefined,
+        phone: p.phone, studentNumber: p.studentNumber, kind: input.kind, reason: input.reason, beginDate: input.beginDate,
+        endDate: input.endDate, allLessonsMissed: input.allLessonsMissed, absenceExplanation: input.absenceExplanation,
+        schoolAction: input.schoolAction, actionWanted: input.actionWanted, actionWantedExplanation: input.actionWantedExplanation,
+        daysMissed: input.daysMissed, hoursMissed: input.hoursMissed, absenceDays: input.absenceDays, emailCopies: input.emailCopies,
+      };
+      for (const [field, col] of FIELDS) {
+        const value = next[col];
+        if (value === undefined) continue;
+        if (JSON.stringify(value) !== JSON.stringify(before[col])) {
+          changes.push({ field, from: before[col], to: value });
+          (report as unknown as Record<string, unknown>)[col] = value;
+        }
+      }
+      if (p.pgn !== undefined && p.pgn !== this.cipher.decrypt(report.pgnEncrypted)) {
+        report.pgnEncrypted = this.cipher.encrypt(p.pgn);
+        report.pgnHash = this.cipher.hash(p.pgn);
+        report.pgnType = pgnType(p.pgn) as PgnType;
+        changes.push({ field: 'pupil.pgn', from: '(vertrouwelijk)', to: '(vertrouwelijk)' });
+      }
+      if (input.locationCode !== undefined && input.locationCode !== report.school.code + report.location.code) {
+        const location = await this.ownLocation(m, actor, input.locationCode, errors);
+        if (location) {
+          changes.push({ field: 'locationCode', from: report.school.code + report.location.code, to: input.locationCode });
+          report.locationId = location.id;
+        }
+      }
+      if (input.reporterId !== undefined && input.reporterId !== report.reporterId) {
+        const reporter = await this.ownReporter(m, actor, input.reporterId, errors);
+        if (reporter) {
+          changes.push({ field: 'reporterId', from: report.reporterId, to: reporter.id });
+          report.reporterId = reporter.id;
+        }
+      }
+      errors.push(
+        ...checkReport(
+          { kind: report.kind, beginDate: report.beginDate, endDate: report.endDate, birthDate: report.pupilBirthDate, actionWanted: report.actionWanted, actionWantedExplanation: report.actionWantedExplanation, absenceDays: report.absenceDays },
+          todayInNL(),
+          false,
+        ),
+      );
+      if (p.registeredAddress || p.residenceAddress !== undefined) {
+        const a = report.residenceAddress ?? report.registeredAddress;
+        const field = report.residenceAddress ? 'pupil.residenceAddress.municipalityCode' : 'pupil.registeredAddress.municipalityCode';
+        const residence = await this.municipality(m, a.municipalityCode, field, errors);
+        if (residence) report.residenceMunicipalityId = residence.id;
+      }
+      if (report.kind === ReportKind.U16 && report.endDate && changes.some((c) => ['kind', 'beginDate', 'endDate', 'pupil.pgn'].includes(c.field))) {
+        await this.checkSixteenHourInterval(m, actor, report.pgnHash, report.beginDate, report.endDate, report.id, errors);
+      }
+      if (errors.length > 0) throw invalid(...errors);
+      if (changes.length === 0) return;
+      await m.getRepository(Report).update(report.id, {
+        ...Object.fromEntries(FIELDS.map(([, col]) => [col, report[col]])),
+        pgnEncrypted: report.pgnEncrypted, pgnHash: report.pgnHash, pgnType: report.pgnType,
+        locationId: report.locationId, reporterId: report.reporterId, residenceMunicipalityId: report.residenceMunicipalityId,
+        version: report.version + 1,
+      });
+      await this.events.record(m, report.id, actor, ReportEventType.GEWIJZIGD, changes);
+    });
+    return this.get(actor, number);
+  }
+
+  private async ownLocation(m: EntityManager, actor: Actor, code: string, errors: FieldError[]): Promise<Location | null> {
+    const brin = code.slice(0, 4);
+    const location = brin === actor.organisationCode
+      ? await m.getRepository(Location).findOne({ where: { schoolId: actor.organisationId, code: code.slice(4) } })
+      : null;
+    if (!location) {
+      errors.push({ field: 'locationCode', code: FieldCode.UNKNOWN_LOCATION, message: `locationCode: ${code} is geen locatie van uw school` });
+    } else if (!location.active) {
+      errors.push({ field: 'locationCode', code: FieldCode.INACTIVE, message: `locationCode: locatie ${code} is gedeactiveerd` });
+      return null;
+    }
+    return location;
+  }
+
+  private async ownReporter(m: EntityManager, actor: Actor, id: string, errors: FieldError[]): Promise<Reporter | null> {
+    const reporter = await m.getRepository(Reporter).findOne({ where: { id, schoolId: actor.organisationId } });
+    if (!reporter) {
+      errors.push({ field: 'reporterId', code: FieldCode.UNKNOWN_REPORTER, message: 'reporterId: is geen melder van uw school' });
+    } else if (!reporter.active) {
+      errors.push({ field: 'reporterId', code: FieldCode.INACTIVE, message: 'reporterId: deze melder is gedeactiveerd' });
+      return null;
+    }
+    return reporter;
+  }
+
+  private async municipality(m: EntityManager, code: string, field: string, errors: FieldError[]): Promise<Organisation | null> {
+    const org = await m.getRepository(Organisation).findOne({ where: { code, type: OrganisationType.GEMEENTE } });
+    if (!org) errors.push({ field, code: FieldCode.UNKNOWN_MUNICIPALITY, message: `${field}: gemeente ${code} bestaat niet` });
+    return org;
+  }
+
+  /**
+   * 16 hours in 4 weeks: the count restarts after each report, so a new report for the same pupil begins after the
+   * previous one ended; with continuous absence at most one report per 7 calendar days.
+   */
+  private async checkSixteenHourInterval(
+    m: EntityManager, actor: Actor, pgnHash: Buffer, beginDate: string, endDate: string, exceptId: string | null, errors: FieldError[],
+  ): Promise<void> {
+    const rows: { end_date: string }[] = await m.query(
+      `SELECT to_char(end_date, 'YYYY-MM-DD') AS end_date FROM report
+        WHERE school_id = $1 AND pgn_hash = $2 AND kind = '16U' AND status <> 'INGETROKKEN' AND end_date IS NOT NULL
+          AND ($3::uuid IS NULL OR id <> $3) AND end_date <= $4::date + 7 AND end_date >= $5::date - 7
+        ORDER BY end_date DESC LIMIT 1`,
+      [actor.organisationId, pgnHash, exceptId, endDate, beginDate],
+    );
+    if (rows.length === 0) return;
+    const previous = rows[0].end_date;
+    if (beginDate <= previous) {
+      errors.push({ field: 'beginDate', code: FieldCode.TOO_SOON_AFTER_PREVIOUS, message: `beginDate: moet na de einddatum (${previous}) van de vorige 16-uursmelding voor deze leerling liggen` });
+    } else if (endDate < addDays(previous, 7)) {
+      errors.push({ field: 'endDate', code: FieldCode.TOO_SOON_AFTER_PREVIOUS, message: `endDate: bij doorlopend verzuim hoogstens één melding per 7 dagen; de vorige eindigde op ${previous}` });
+    }
+  }
+}
