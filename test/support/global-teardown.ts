@@ -1,0 +1,14 @@
+import { Client } from 'pg';
+
+export default async function globalTeardown(): Promise<void> {
+  const { VZL_TEST_ADMIN_URL: adminUrl, VZL_TEST_TEMPLATE: template } = process.env;
+  if (!adminUrl || !template) return;
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const left = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'vzl_t_%' OR datname = $1`, [template]);
+    for (const { datname } of left.rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}

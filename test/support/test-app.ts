@@ -1,0 +1,146 @@
+import 'reflect-metadata';
+import { INestApplication } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createApp } from '../../src/bootstrap';
+import { loadConfig } from '../../src/config/app-config';
+import { ApiKeysService } from '../../src/identity/api-keys.service';
+import { Location } from '../../src/organisations/location.entity';
+import { Organisation } from '../../src/organisations/organisation.entity';
+import { OrganisationsService } from '../../src/organisations/organisations.service';
+import { Reporter } from '../../src/organisations/reporter.entity';
+import { createTestDatabase, TestDatabase } from './test-database';
+
+export interface Caller {
+  org: Organisation;
+  key: string;
+  get(path: string): request.Test;
+  post(path: string, body?: object): request.Test;
+  patch(path: string, body?: object): request.Test;
+  delete(path: string): request.Test;
+}
+
+export interface TestSchool extends Caller {
+  location: Location;
+  reporter: Reporter;
+}
+
+/** The real application on a clean database of its own, with factories for the parties of a test. */
+export class TestApp {
+  private constructor(
+    readonly app: INestApplication,
+    private readonly database: TestDatabase,
+  ) {}
+
+  static async start(extraEnv: Record<string, string> = {}): Promise<TestApp> {
+    const database = await createTestDatabase();
+    const app = await createApp(loadConfig({ ...database.env, ...extraEnv }), { logger: false });
+    await app.init();
+    return new TestApp(app, database);
+  }
+
+  get http() {
+    return this.app.getHttpServer();
+  }
+
+  get db(): DataSource {
+    return this.app.get<DataSource>(getDataSourceToken());
+  }
+
+  async stop(): Promise<void> {
+    await this.app.close();
+    await this.database.drop();
+  }
+
+  /** A caller with a fresh API key of this organisation. */
+  async keyFor(code: string, roles?: string[]): Promise<Caller> {
+    const org = await this.app.get(OrganisationsService).requireByCode(code, 'code');
+    const { secret } = await this.app.get(ApiKeysService).create(org, `test ${randomBytes(3).toString('hex')}`, roles);
+    return this.caller(org, secret);
+  }
+
+  caller(org: Organisation, key: string): Caller {
+    const auth = (t: request.Test) => t.set('Authorization', `Bearer ${key}`);
+    return {
+      org,
+      key,
+      get: (p) => auth(request(this.http).get(p)),
+      post: (p, body) => auth(request(this.http).post(p)).send(body ?? {}),
+      patch: (p, body) => auth(request(this.http).patch(p)).send(body ?? {}),
+      delete: (p) => auth(request(this.http).delete(p)),
+    };
+  }
+
+  private schoolCount = 0;
+
+  /** A school with one location (01) and one reporter, and a key with the default school roles. */
+  async newSchool(name = 'Testschool'): Promise<TestSchool> {
+    this.schoolCount++;
+    const brin = `${String(10 + this.schoolCount).padStart(2, '0')}TS`;
+    await this.app.get(OrganisationsService).createSchool(brin, `${name} ${brin}`, 'VO');
+    const caller = await this.keyFor(brin);
+    const loc = await caller.post('/api/v1/locations', { code: '01', name: `${name} hoofdlocatie`, municipalityCode: 'GM0363' }).expect(201);
+    const rep = await caller
+      .post('/api/v1/reporters', { name: 'V. Coördinator', function: 'Verzuimcoördinator', phone: '020 123 4567', email: `verzuim@${brin.toLowerCase()}.school.example` })
+      .expect(201);
+    const location = await this.db.getRepository(Location).findOneByOrFail({ id: loc.body.id });
+    const reporter = await this.db.getRepository(Reporter).findOneByOrFail({ id: rep.body.id });
+    return { ...caller, location, reporter };
+  }
+}
+
+/** Computes a valid BSN from a seed number, so tests can make as many distinct pupils as they need. */
+export function bsn(seed: number): string {
+  for (let n = seed; ; n++) {
+    const digits = String(10000000 + (n % 89999999)).split('').map(Number);
+    const sum = digits.reduce((s, d, i) => s + d * (9 - i), 0);
+    const last = sum % 11;
+    if (last < 10) return digits.join('') + String(last);
+  }
+}
+
+/** A date relative to today, YYYY-MM-DD. */
+export function daysAgo(days: number): string {
+  const d = new Date();
+  d.setUTCDate(d.getUTCDate() - days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** A birth date that makes the pupil `age` years old at `onDate` (six months past the birthday). */
+export function bornAged(age: number, onDate = daysAgo(14)): string {
+  const d = new Date(`${onDate}T00:00:00Z`);
+  d.setUTCFullYear(d.getUTCFullYear() - age);
+  d.setUTCMonth(d.getUTCMonth() - 6);
+  return d.toISOString().slice(0, 10);
+}
+
+/** A complete, valid 16U report for this school, with overrides. */
+export function reportBody(school: TestSchool, overrides: Record<string, unknown> = {}, pupil: Record<string, unknown> = {}) {
+  return {
+    pupil: {
+      pgn: bsn(123456),
+      initials: 'J.',
+      prefix: 'van',
+      surname: 'Dijk',
+      sex: 'M',
+      birthDate: bornAged(14),
+      registeredAddress: { street: 'Dorpsstraat', houseNumber: 12, postcode: '1012 AB', place: 'Amsterdam', municipalityCode: 'GM0363' },
+      phone: '06 12345678',
+      ...pupil,
+    },
+    kind: '16U',
+    reason: 'Blijft thuis zonder bericht',
+    beginDate: daysAgo(14),
+    endDate: daysAgo(3),
+    allLessonsMissed: true,
+    actionWanted: true,
+    daysMissed: 5,
+    hoursMissed: 18,
+    locationCode: `${school.org.code}${school.location.code}`,
+    reporterId: school.reporter.id,
+    emailCopies: 'BEIDE',
+    ...overrides,
+  };
+}
