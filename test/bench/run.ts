@@ -1,0 +1,131 @@
+import 'reflect-metadata';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createApp } from '../../src/bootstrap';
+import { loadConfig } from '../../src/config/app-config';
+import { ApiKeysService } from '../../src/identity/api-keys.service';
+import { DuoImportService } from '../../src/organisations/duo-import.service';
+import { OrganisationsService } from '../../src/organisations/organisations.service';
+import { createTestDatabase } from '../support/test-database';
+import globalSetup from '../support/global-setup';
+import globalTeardown from '../support/global-teardown';
+import { bsn, daysAgo, bornAged } from '../support/test-app';
+
+/**
+ * `npm run bench`: files reports over real HTTP with a few clients at once, then lists, reads and polls them, and
+ * imports DUO's file; prints throughput, latency percentiles and memory. Runs on PostgreSQL when one answers
+ * (as the tests do), else on the embedded database. Figures go into docs/benchmarks.md by hand.
+ */
+const REPORTS = Number(process.env.BENCH_REPORTS ?? 1000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+
+function pct(samples: number[], p: number): string {
+  const s = [...samples].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))].toFixed(1);
+}
+
+async function timed<T>(samples: number[], fn: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const r = await fn();
+  samples.push(performance.now() - t0);
+  return r;
+}
+
+async function main(): Promise<void> {
+  await globalSetup();
+  const db = await createTestDatabase();
+  const app = await createApp(loadConfig({ ...db.env, LOG_LEVEL: 'error' }), { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const base = await app.getUrl();
+  const mode = process.env.VZL_TEST_EMBEDDED ? 'embedded PGlite' : 'PostgreSQL';
+  try {
+    const orgs = app.get(OrganisationsService);
+    const school = await orgs.createSchool('99BE', 'Benchmarkschool', 'VO');
+    const { secret } = await app.get(ApiKeysService).create(school, 'bench');
+    const receiver = await app.get(ApiKeysService).create((await orgs.findByCode('GM0363'))!, 'bench');
+    const call = async (key: string, method: string, path: string, body?: unknown) => {
+      const res = await fetch(base + path, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      return res.json() as Promise<any>;
+    };
+    await call(secret, 'POST', '/api/v1/locations', { code: '01', name: 'Hoofdlocatie' });
+    const reporter = await call(secret, 'POST', '/api/v1/reporters', { name: 'Bench', function: 'Verzuim', phone: '0201234567', email: 'b@example.org' });
+    const body = (i: number) => ({
+      pupil: {
+        pgn: bsn(500000 + i * 7), initials: 'B.', surname: `Leerling${i}`, sex: 'V', birthDate: bornAged(10 + (i % 7)),
+        registeredAddress: { street: 'Straat', houseNumber: 1 + (i % 200), postcode: '1012 AB', place: 'Amsterdam', municipalityCode: 'GM0363' },
+      },
+      kind: 'LUXE', reason: 'Vakantie buiten de schoolvakanties', beginDate: daysAgo(10), allLessonsMissed: true, actionWanted: true,
+      locationCode: '99BE01', reporterId: reporter.id, emailCopies: 'BEIDE',
+    });
+
+    const filing: number[] = [];
+    const rssBefore = process.memoryUsage().rss;
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < REPORTS) {
+          const i = next++;
+          await timed(filing, () => call(secret, 'POST', '/api/v1/reports', body(i)));
+        }
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+
+    const listing: number[] = [];
+    const reading: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const page = await timed(listing, () => call(receiver.secret, 'GET', `/api/v1/reports?limit=50&status=GEREGISTREERD`));
+      await timed(reading, () => call(receiver.secret, 'GET', `/api/v1/reports/${page.reports[i % page.reports.length].number}`));
+    }
+    const polling: number[] = [];
+    let cursor = '';
+    let events = 0;
+    for (;;) {
+      const page = await timed(polling, () => call(receiver.secret, 'GET', `/api/v1/changes?limit=500${cursor ? `&after=${cursor}` : ''}`));
+      events += page.changes.length;
+      cursor = page.nextCursor;
+      if (page.changes.length === 0) break;
+    }
+
+    const duoFile = join(__dirname, '../../../../shared/data/duo-vestigingen-bo-2026-08.csv');
+    const duoPath = existsSync(duoFile) ? duoFile : join(process.cwd(), '../shared/data/duo-vestigingen-bo-2026-08.csv');
+    let duo = 'skipped (no DUO file)';
+    if (existsSync(duoPath)) {
+      const text = readFileSync(duoPath, 'utf8');
+      const d0 = performance.now();
+      const r = await app.get(DuoImportService).import(text);
+      const first = performance.now() - d0;
+      const d1 = performance.now();
+      await app.get(DuoImportService).import(text);
+      duo = `${r.locationsCreated} locations in ${(first / 1000).toFixed(2)} s; again (no changes) in ${((performance.now() - d1) / 1000).toFixed(2)} s`;
+    }
+
+    const lines = [
+      `database: ${mode}; ${REPORTS} reports, ${CONCURRENCY} clients at once; Node ${process.version}`,
+      `file report  : ${(REPORTS / seconds).toFixed(0)} per second; latency p50 ${pct(filing, 50)} ms, p95 ${pct(filing, 95)} ms, p99 ${pct(filing, 99)} ms`,
+      `list 50      : p50 ${pct(listing, 50)} ms, p95 ${pct(listing, 95)} ms`,
+      `read one     : p50 ${pct(reading, 50)} ms, p95 ${pct(reading, 95)} ms`,
+      `changes 500  : ${events} events in ${polling.length} pages; p50 ${pct(polling, 50)} ms, p95 ${pct(polling, 95)} ms`,
+      `DUO import   : ${duo}`,
+      `memory       : rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (was ${(rssBefore / 2 ** 20).toFixed(0)} MiB before filing)`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  } finally {
+    await app.close();
+    await db.drop();
+    await globalTeardown();
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack}\n`);
+  process.exit(1);
+});
