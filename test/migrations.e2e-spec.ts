@@ -14,7 +14,7 @@ describe('migrations', () => {
       }
       return;
     }
-    const name = `vzl_t_mig_${process.pid}`;
+    const name = `${process.env.VZL_TEST_TEMPLATE}_mig`;
     const admin = new Client({ connectionString: adminUrl });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name}`);

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { QueryFailedError } from 'typeorm';
 import { ErrorCode, ProblemBody, ProblemError } from './problem';
 
 const HTTP_TO_CODE: Record<number, ErrorCode> = {
@@ -48,12 +49,16 @@ export class ProblemFilter implements ExceptionFilter {
       return new ProblemError(HTTP_TO_CODE[bodyParser.status]).toBody();
     }
     const correlationId = randomUUID();
-    const err = exception as Error;
-    // The route pattern, never the URL (query strings could carry search terms); no request body.
-    this.logger.error(
-      `${correlationId} ${req.method} ${(req.route as { path?: string } | undefined)?.path ?? '(geen route)'}: ${err?.name}: ${err?.message}`,
-      err?.stack,
-    );
+    // The route pattern, never the URL (query strings could carry search terms); no request body; of a database
+    // error only its code and constraint, since PostgreSQL quotes offending values in its messages.
+    const route = (req.route as { path?: string } | undefined)?.path ?? '(geen route)';
+    if (exception instanceof QueryFailedError) {
+      const pg = exception.driverError as { code?: string; constraint?: string; table?: string };
+      this.logger.error(`${correlationId} ${req.method} ${route}: databasefout ${pg?.code ?? '?'} ${pg?.table ?? ''} ${pg?.constraint ?? ''}`.trim());
+    } else {
+      const err = exception as Error;
+      this.logger.error(`${correlationId} ${req.method} ${route}: ${err?.name}: ${err?.message}`, err?.stack);
+    }
     return { ...new ProblemError(ErrorCode.INTERNAL_ERROR, `Vermeld code ${correlationId} als u contact opneemt.`).toBody(), correlationId };
   }
 }

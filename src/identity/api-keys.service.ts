@@ -49,7 +49,7 @@ export class ApiKeysService {
 
   async revoke(organisationId: string, id: string): Promise<ApiKey> {
     const repo = this.db.getRepository(ApiKey);
-    const key = await repo.findOne({ where: { id, organisationId } });
+    const key = /^[0-9a-f-]{36}$/i.test(id) ? await repo.findOne({ where: { id, organisationId } }) : null;
     if (!key) throw notFound('Deze sleutel bestaat niet.');
     if (!key.revokedAt) {
       key.revokedAt = new Date();

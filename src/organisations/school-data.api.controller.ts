@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiProblems } from '../common/api-problems.decorator';
@@ -91,7 +91,6 @@ export class SchoolDataApiController {
 
   @Delete('reporters/:id')
   @Allow(Permission.SCHOOL_DATA_MANAGE)
-  @HttpCode(200)
   @ApiOperation({ summary: 'Een melder verwijderen; staat hij op een melding, dan wordt hij gedeactiveerd (200) in plaats van verwijderd (204)' })
   @ApiProblems(401, 403, 404)
   async removeReporter(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Res({ passthrough: true }) res: Response) {

@@ -180,3 +180,8 @@ export class ChangesPage {
   @ApiProperty({ type: [ChangeView] }) changes: ChangeView[];
   @ApiProperty({ description: 'Geef mee als after bij de volgende aanroep (ook als changes leeg is)' }) nextCursor: string;
 }
+
+export class ForwardResult {
+  @ApiProperty({ example: 12 }) number: number;
+  @ApiProperty({ example: 'GM0344', description: 'De organisatie die de melding nu heeft (bij delegatie: het regionaal bureau)' }) forwardedTo: string;
+}

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseIntPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, PipeTransform, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiProblems } from '../common/api-problems.decorator';
@@ -12,10 +12,16 @@ import { ReportHandlingService } from './report-handling.service';
 import {
   ChangeReportInput, ChangesQuery, CreateReportInput, ForwardInput, MessageInput, ReportQuery, ReportSearchInput, StatusChangeInput, WithdrawInput,
 } from './report.dto';
-import { ChangesPage, HistoryEntryView, MessageView, ReportPage, ReportView } from './report.view';
+import { ChangesPage, ForwardResult, HistoryEntryView, MessageView, ReportPage, ReportView } from './report.view';
 import { ReportsService } from './reports.service';
 
-const reportNumber = new ParseIntPipe({ exceptionFactory: () => new ProblemError(ErrorCode.NOT_FOUND, 'Een meldingsnummer is een getal.') });
+/** A meldingsnummer in the path: a positive whole number in range, else 404 (it cannot name a report). */
+const reportNumber: PipeTransform<string, number> = {
+  transform(value: string): number {
+    if (!/^[1-9]\d{0,9}$/.test(value) || Number(value) > 2147483647) throw new ProblemError(ErrorCode.NOT_FOUND, 'Deze melding bestaat niet.');
+    return Number(value);
+  },
+};
 const IF_MATCH = { name: 'If-Match', required: false, description: 'ETag van de melding; bij verschil 412 en geen wijziging' };
 
 @ApiTags('Meldingen')
@@ -126,12 +132,12 @@ export class ReportsApiController {
   @Allow(Permission.REPORT_HANDLE)
   @ApiOperation({ summary: 'Doorsturen naar een andere ontvanger (de leerling is verhuisd); de school ziet waarheen' })
   @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ description: 'De melding zoals de school en de nieuwe ontvanger haar nu zien' })
+  @ApiOkResponse({ type: ForwardResult, description: 'Waar de melding nu ligt; de doorsturende organisatie ziet haar daarna niet meer' })
   @ApiProblems(400, 401, 403, 404, 409, 412, 422)
   async forward(
     @CurrentActor() actor: Actor, @Param('number', reportNumber) number: number, @Headers('if-match') ifMatch: string | undefined,
     @Body() input: ForwardInput,
-  ): Promise<{ number: number; forwardedTo: string }> {
+  ): Promise<ForwardResult> {
     const forwardedTo = await this.handling.forward(actor, number, parseIfMatch(ifMatch), input);
     return { number, forwardedTo };
   }

@@ -70,7 +70,8 @@ export class ReportsService {
       return { report: await this.get(actor, number), replayed };
     } catch (error) {
       // Two requests with the same key at once: the second loses the insert race and returns the first's report.
-      if (idempotencyKey && error instanceof QueryFailedError && (error.driverError as { constraint?: string })?.constraint === 'PK_e83cf29c7be3a0620430c08c7ec') {
+      const pg = error instanceof QueryFailedError ? (error.driverError as { code?: string; table?: string }) : undefined;
+      if (idempotencyKey && pg?.code === '23505' && pg.table === 'idempotency_key') {
         const { number, replayed } = await this.db.transaction((m) => this.fileIn(m, actor, input, idempotencyKey, requestHash));
         return { report: await this.get(actor, number), replayed };
       }

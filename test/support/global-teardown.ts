@@ -6,7 +6,8 @@ export default async function globalTeardown(): Promise<void> {
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    const left = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'vzl_t_%' OR datname = $1`, [template]);
+    // Only this run's databases: another run may be using the server at the same time.
+    const left = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $1 || '_%'`, [template]);
     for (const { datname } of left.rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
   } finally {
     await client.end();

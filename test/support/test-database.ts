@@ -18,7 +18,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   if (!adminUrl || !template) {
     return { env: base, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
   }
-  const name = `vzl_t_${randomBytes(6).toString('hex')}`;
+  const name = `${template}_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {
