@@ -1,6 +1,7 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ProblemFilter } from './common/problem.filter';
+import { RequestBodyMiddleware } from './common/request-body.middleware';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -10,7 +11,11 @@ import { OrganisationsModule } from './organisations/organisations.module';
 import { ReportsModule } from './reports/reports.module';
 
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestBodyMiddleware).forRoutes('*path');
+  }
+
   static forRoot(config?: AppConfig): DynamicModule {
     return {
       module: AppModule,

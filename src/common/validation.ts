@@ -1,4 +1,5 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, ValidationError, ValidationPipe } from '@nestjs/common';
+import { IsDefined, ValidateIf } from 'class-validator';
 import { FieldCode, FieldError, invalid } from './problem';
 
 /** class-validator constraint names and our own decorators' names, mapped to stable field codes and Dutch text. */
@@ -36,6 +37,9 @@ const CONSTRAINTS: Record<string, [FieldCode, string]> = {
 /** Only the most telling refusal per field: a missing value says "required", not also "must be text". */
 const PRECEDENCE = ['whitelistValidation', 'isDefined', 'isNotEmpty', 'isString', 'isInt', 'isBoolean', 'isArray', 'isObject'];
 
+/** class-validator's own (English) default messages, which never reach a client. */
+const ENGLISH_DEFAULT = /\b(must|should|each value|elements|property)\b/i;
+
 export function toFieldErrors(errors: ValidationError[], prefix = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const e of errors) {
@@ -47,7 +51,7 @@ export function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErro
       const [code, text] = CONSTRAINTS[first] ?? [FieldCode.INVALID_FORMAT, 'is niet geldig'];
       // A message written on the decorator (Dutch, specific) wins over the generic one.
       const own = constraints[first];
-      const message = own && !/^(property|each value|\$property|[a-z]+ must)/i.test(own) && !own.startsWith(e.property) ? own : text;
+      const message = own && !ENGLISH_DEFAULT.test(own) && !own.startsWith(e.property) && !own.startsWith('elke waarde') ? own : text;
       out.push({ field, code, message: `${field}: ${message}` });
     }
     if (e.children && e.children.length > 0) out.push(...toFieldErrors(e.children, field));
@@ -66,4 +70,15 @@ export function validationPipe(): ValidationPipe {
     stopAtFirstError: false,
     exceptionFactory: (errors) => invalid(...toFieldErrors(errors)),
   });
+}
+
+/**
+ * For a change (PATCH) of a field that cannot be empty: leaving it out is fine, sending null is refused as REQUIRED.
+ * (`@IsOptional()` would let null through to the database.)
+ */
+export function NotNullWhenSent(): PropertyDecorator {
+  return applyDecorators(
+    ValidateIf((_: object, value: unknown) => value !== undefined),
+    IsDefined({ message: 'mag niet leeg zijn' }),
+  );
 }

@@ -17,7 +17,9 @@ export function dataSourceOptions(url: string, poolSize: number): DataSourceOpti
     uuidExtension: 'pgcrypto',
     installExtensions: false,
     namingStrategy: new SnakeNamingStrategy(),
-    logging: ['error'],
+    // TypeORM's own error log prints query parameters, which hold personal data; errors are logged by the
+    // problem filter instead, without values.
+    logging: false,
     extra: { max: poolSize, connectionTimeoutMillis: 10_000, application_name: 'verzuimloket' },
   };
 }

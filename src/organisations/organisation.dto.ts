@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsDefined, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { IsMunicipalityCode, IsPostcode } from '../common/dutch-validators';
+import { NotNullWhenSent } from '../common/validation';
 import { Location } from './location.entity';
 import { Organisation, OrganisationType } from './organisation.entity';
 import { Reporter } from './reporter.entity';
@@ -34,11 +35,11 @@ export class OrganisationView {
 
 export class LocationInput {
   @ApiProperty({ description: 'De twee cijfers na de BRIN (vestigingsnummer)', example: '01' })
-  @IsString() @Matches(/^\d{2}$/, { message: 'moet twee cijfers zijn, bijv. 01' })
+  @IsDefined() @IsString() @Matches(/^\d{2}$/, { message: 'moet twee cijfers zijn, bijv. 01' })
   code: string;
 
   @ApiProperty({ example: 'De Regenboog, locatie Noord' })
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsDefined() @IsString() @MinLength(1) @MaxLength(200)
   name: string;
 
   @ApiPropertyOptional({ example: 'Schoolstraat' })
@@ -63,7 +64,7 @@ export class LocationInput {
 }
 
 export class LocationChange {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiPropertyOptional() @NotNullWhenSent() @IsString() @MinLength(1) @MaxLength(200)
   name?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200)
   street?: string;
@@ -75,7 +76,7 @@ export class LocationChange {
   place?: string;
   @ApiPropertyOptional() @IsOptional() @IsMunicipalityCode()
   municipalityCode?: string;
-  @ApiPropertyOptional({ description: 'false: gedeactiveerd, niet meer te kiezen op nieuwe meldingen' }) @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ description: 'false: gedeactiveerd, niet meer te kiezen op nieuwe meldingen' }) @NotNullWhenSent() @IsBoolean()
   active?: boolean;
 }
 
@@ -102,26 +103,26 @@ export class LocationView {
 const PHONE = /^\+?[0-9 ()-]{6,20}$/;
 
 export class ReporterInput {
-  @ApiProperty({ example: 'J. de Vries' }) @IsString() @MinLength(1) @MaxLength(200)
+  @ApiProperty({ example: 'J. de Vries' }) @IsDefined() @IsString() @MinLength(1) @MaxLength(200)
   name: string;
-  @ApiProperty({ example: 'Verzuimcoördinator' }) @IsString() @MinLength(1) @MaxLength(200)
+  @ApiProperty({ example: 'Verzuimcoördinator' }) @IsDefined() @IsString() @MinLength(1) @MaxLength(200)
   function: string;
-  @ApiProperty({ example: '020 123 4567' }) @IsString() @Matches(PHONE, { message: 'is geen geldig telefoonnummer' })
+  @ApiProperty({ example: '020 123 4567' }) @IsDefined() @IsString() @Matches(PHONE, { message: 'is geen geldig telefoonnummer' })
   phone: string;
-  @ApiProperty({ example: 'verzuim@school.example' }) @IsString() @IsEmail({}, { message: 'is geen geldig e-mailadres' }) @MaxLength(254)
+  @ApiProperty({ example: 'verzuim@school.example' }) @IsDefined() @IsString() @IsEmail({}, { message: 'is geen geldig e-mailadres' }) @MaxLength(254)
   email: string;
 }
 
 export class ReporterChange {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiPropertyOptional() @NotNullWhenSent() @IsString() @MinLength(1) @MaxLength(200)
   name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  @ApiPropertyOptional() @NotNullWhenSent() @IsString() @MinLength(1) @MaxLength(200)
   function?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Matches(PHONE, { message: 'is geen geldig telefoonnummer' })
+  @ApiPropertyOptional() @NotNullWhenSent() @IsString() @Matches(PHONE, { message: 'is geen geldig telefoonnummer' })
   phone?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsEmail({}, { message: 'is geen geldig e-mailadres' }) @MaxLength(254)
+  @ApiPropertyOptional() @NotNullWhenSent() @IsString() @IsEmail({}, { message: 'is geen geldig e-mailadres' }) @MaxLength(254)
   email?: string;
-  @ApiPropertyOptional({ description: 'false: gedeactiveerd, niet meer te kiezen op nieuwe meldingen' }) @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ description: 'false: gedeactiveerd, niet meer te kiezen op nieuwe meldingen' }) @NotNullWhenSent() @IsBoolean()
   active?: boolean;
 }
 

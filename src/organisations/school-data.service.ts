@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { FieldCode, invalid, notFound } from '../common/problem';
 import { normalisePostcode } from '../common/dutch-validators';
 import { Location } from './location.entity';
@@ -25,24 +25,29 @@ export class SchoolDataService {
 
   async addLocation(schoolId: string, input: LocationInput): Promise<Location> {
     const repo = this.db.getRepository(Location);
-    if (await repo.exists({ where: { schoolId, code: input.code } })) {
-      throw invalid({ field: 'code', code: FieldCode.ALREADY_EXISTS, message: `code: locatie ${input.code} bestaat al` });
-    }
+    const exists = () => invalid({ field: 'code', code: FieldCode.ALREADY_EXISTS, message: `code: locatie ${input.code} bestaat al` });
+    if (await repo.exists({ where: { schoolId, code: input.code } })) throw exists();
     const { municipalityCode, ...rest } = input;
-    const saved = await repo.save({
-      schoolId,
-      ...rest,
-      postcode: input.postcode ? normalisePostcode(input.postcode) : null,
-      municipalityId: await this.municipalityId(municipalityCode),
-    });
-    return this.getLocation(schoolId, saved.id);
+    try {
+      const saved = await repo.save({
+        schoolId,
+        ...rest,
+        postcode: input.postcode ? normalisePostcode(input.postcode) : null,
+        municipalityId: await this.municipalityId(municipalityCode),
+      });
+      return this.getLocation(schoolId, saved.id);
+    } catch (error) {
+      // Two adds of the same code at once: the unique index decides, the loser hears why.
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') throw exists();
+      throw error;
+    }
   }
 
   async changeLocation(schoolId: string, id: string, change: LocationChange): Promise<Location> {
     const location = await this.getLocation(schoolId, id);
     const { municipalityCode, ...rest } = change;
-    Object.assign(location, rest);
-    if (change.postcode !== undefined) location.postcode = normalisePostcode(change.postcode);
+    Object.assign(location, definedOnly(rest));
+    if (change.postcode !== undefined) location.postcode = change.postcode === null ? null : normalisePostcode(change.postcode);
     if (municipalityCode !== undefined) location.municipalityId = await this.municipalityId(municipalityCode);
     location.municipality = null;
     await this.db.getRepository(Location).save(location);
@@ -74,7 +79,7 @@ export class SchoolDataService {
 
   async changeReporter(schoolId: string, id: string, change: ReporterChange): Promise<Reporter> {
     const reporter = await this.getReporter(schoolId, id);
-    Object.assign(reporter, change);
+    Object.assign(reporter, definedOnly(change));
     return this.db.getRepository(Reporter).save(reporter);
   }
 
@@ -93,4 +98,9 @@ export class SchoolDataService {
     if (!m) throw invalid({ field: 'municipalityCode', code: FieldCode.UNKNOWN_MUNICIPALITY, message: `municipalityCode: gemeente ${code} bestaat niet` });
     return m.id;
   }
+}
+
+/** The fields a change actually sent (a DTO instance also carries its declared, unsent ones as undefined). */
+function definedOnly<T extends object>(change: T): Partial<T> {
+  return Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

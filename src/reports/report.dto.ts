@@ -5,6 +5,7 @@ import {
   Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested,
 } from 'class-validator';
 import { IsIsoDate, IsMunicipalityCode, IsPgn, IsPostcode } from '../common/dutch-validators';
+import { NotNullWhenSent } from '../common/validation';
 import { ClosingExplanation, ClosingReason, EmailCopies, ReportKind, ReportStatus, Sex } from './report-codes';
 
 const PHONE = /^\+?[0-9 ()-]{6,20}$/;
@@ -120,13 +121,13 @@ export class CreateReportInput {
 }
 
 export class PupilChange {
-  @ApiPropertyOptional() @IsOptional() @IsPgn() pgn?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(20) initials?: string;
+  @ApiPropertyOptional() @NotNullWhenSent() @IsPgn() pgn?: string;
+  @ApiPropertyOptional() @NotNullWhenSent() @IsString() @MinLength(1) @MaxLength(20) initials?: string;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(20) prefix?: string | null;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200) surname?: string;
-  @ApiPropertyOptional({ enum: Sex }) @IsOptional() @IsEnum(Sex) sex?: Sex;
-  @ApiPropertyOptional() @IsOptional() @IsIsoDate() birthDate?: string;
-  @ApiPropertyOptional({ type: AddressInput }) @IsOptional() @IsObject() @ValidateNested() @Type(() => AddressInput) registeredAddress?: AddressInput;
+  @ApiPropertyOptional() @NotNullWhenSent() @IsString() @MinLength(1) @MaxLength(200) surname?: string;
+  @ApiPropertyOptional({ enum: Sex }) @NotNullWhenSent() @IsEnum(Sex) sex?: Sex;
+  @ApiPropertyOptional() @NotNullWhenSent() @IsIsoDate() birthDate?: string;
+  @ApiPropertyOptional({ type: AddressInput }) @NotNullWhenSent() @IsObject() @ValidateNested() @Type(() => AddressInput) registeredAddress?: AddressInput;
   @ApiPropertyOptional({ type: AddressInput, nullable: true, description: 'null verwijdert het afwijkende adres' })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => AddressInput) residenceAddress?: AddressInput | null;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @Matches(PHONE, { message: 'is geen geldig telefoonnummer' }) phone?: string | null;
@@ -135,23 +136,23 @@ export class PupilChange {
 
 /** A change by the school: only the fields sent change; null clears an optional field. Needs If-Match. */
 export class ChangeReportInput {
-  @ApiPropertyOptional({ type: PupilChange }) @IsOptional() @IsObject() @ValidateNested() @Type(() => PupilChange) pupil?: PupilChange;
-  @ApiPropertyOptional({ enum: ReportKind }) @IsOptional() @IsEnum(ReportKind) kind?: ReportKind;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(TEXT) reason?: string;
-  @ApiPropertyOptional() @IsOptional() @IsIsoDate() beginDate?: string;
+  @ApiPropertyOptional({ type: PupilChange }) @NotNullWhenSent() @IsObject() @ValidateNested() @Type(() => PupilChange) pupil?: PupilChange;
+  @ApiPropertyOptional({ enum: ReportKind }) @NotNullWhenSent() @IsEnum(ReportKind) kind?: ReportKind;
+  @ApiPropertyOptional() @NotNullWhenSent() @IsString() @MinLength(1) @MaxLength(TEXT) reason?: string;
+  @ApiPropertyOptional() @NotNullWhenSent() @IsIsoDate() beginDate?: string;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsIsoDate() endDate?: string | null;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() allLessonsMissed?: boolean;
+  @ApiPropertyOptional() @NotNullWhenSent() @IsBoolean() allLessonsMissed?: boolean;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(TEXT) absenceExplanation?: string | null;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(TEXT) schoolAction?: string | null;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() actionWanted?: boolean;
+  @ApiPropertyOptional() @NotNullWhenSent() @IsBoolean() actionWanted?: boolean;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(TEXT) actionWantedExplanation?: string | null;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(366) daysMissed?: number | null;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(5000) hoursMissed?: number | null;
   @ApiPropertyOptional({ type: [AbsenceDayInput], nullable: true })
   @IsOptional() @IsArray() @ArrayMaxSize(400) @ValidateNested({ each: true }) @Type(() => AbsenceDayInput) absenceDays?: AbsenceDayInput[] | null;
-  @ApiPropertyOptional({ example: '00ZV01' }) @IsOptional() @IsString() @Matches(/^[0-9]{2}[A-Z0-9]{2}[0-9]{2}$/, { message: 'moet een vestigingscode zijn, bijv. 00ZV01' }) locationCode?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all', { message: 'is geen geldige id' }) reporterId?: string;
-  @ApiPropertyOptional({ enum: EmailCopies }) @IsOptional() @IsEnum(EmailCopies) emailCopies?: EmailCopies;
+  @ApiPropertyOptional({ example: '00ZV01' }) @NotNullWhenSent() @IsString() @Matches(/^[0-9]{2}[A-Z0-9]{2}[0-9]{2}$/, { message: 'moet een vestigingscode zijn, bijv. 00ZV01' }) locationCode?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @NotNullWhenSent() @IsUUID('all', { message: 'is geen geldige id' }) reporterId?: string;
+  @ApiPropertyOptional({ enum: EmailCopies }) @NotNullWhenSent() @IsEnum(EmailCopies) emailCopies?: EmailCopies;
 }
 
 export class MunicipalContactInput {
