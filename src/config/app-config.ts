@@ -12,6 +12,7 @@ import {
   ValidateIf,
   validateSync,
 } from 'class-validator';
+import { toFieldErrors } from '../common/validation';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
@@ -93,10 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const config = plainToInstance(AppConfig, raw);
   const errors = validateSync(config, { skipMissingProperties: false });
   if (errors.length > 0) {
-    const lines = errors.map((e) => {
-      const why = Object.values(e.constraints ?? {}).join('; ');
-      return `  ${e.property}: ${why}`;
-    });
+    const lines = toFieldErrors(errors).map((e) => `  ${e.message}`);
     throw new ConfigError(`Ongeldige configuratie:\n${lines.join('\n')}`);
   }
   return config;

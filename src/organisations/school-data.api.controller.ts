@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { ErrorCode, ProblemError } from '../common/problem';
@@ -37,7 +37,7 @@ export class SchoolDataApiController {
   @Post('locations')
   @Allow(Permission.SCHOOL_DATA_MANAGE)
   @ApiOperation({ summary: 'Een locatie toevoegen' })
-  @ApiOkResponse({ type: LocationView })
+  @ApiCreatedResponse({ type: LocationView })
   @ApiProblems(400, 401, 403, 422)
   async addLocation(@CurrentActor() actor: Actor, @Body() input: LocationInput): Promise<LocationView> {
     return LocationView.of(await this.schoolData.addLocation(schoolOf(actor), input), actor.organisationCode);
@@ -55,6 +55,8 @@ export class SchoolDataApiController {
   @Delete('locations/:id')
   @Allow(Permission.SCHOOL_DATA_MANAGE)
   @ApiOperation({ summary: 'Een locatie verwijderen; staat ze op een melding, dan wordt ze gedeactiveerd (200) in plaats van verwijderd (204)' })
+  @ApiOkResponse({ type: LocationView, description: 'Gedeactiveerd: een melding noemt haar' })
+  @ApiNoContentResponse({ description: 'Verwijderd' })
   @ApiProblems(401, 403, 404)
   async removeLocation(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Res({ passthrough: true }) res: Response) {
     const kept = await this.schoolData.removeLocation(schoolOf(actor), id);
@@ -74,7 +76,7 @@ export class SchoolDataApiController {
   @Post('reporters')
   @Allow(Permission.SCHOOL_DATA_MANAGE)
   @ApiOperation({ summary: 'Een melder toevoegen' })
-  @ApiOkResponse({ type: ReporterView })
+  @ApiCreatedResponse({ type: ReporterView })
   @ApiProblems(400, 401, 403, 422)
   async addReporter(@CurrentActor() actor: Actor, @Body() input: ReporterInput): Promise<ReporterView> {
     return ReporterView.of(await this.schoolData.addReporter(schoolOf(actor), input));
@@ -92,6 +94,8 @@ export class SchoolDataApiController {
   @Delete('reporters/:id')
   @Allow(Permission.SCHOOL_DATA_MANAGE)
   @ApiOperation({ summary: 'Een melder verwijderen; staat hij op een melding, dan wordt hij gedeactiveerd (200) in plaats van verwijderd (204)' })
+  @ApiOkResponse({ type: ReporterView, description: 'Gedeactiveerd: een melding noemt hem' })
+  @ApiNoContentResponse({ description: 'Verwijderd' })
   @ApiProblems(401, 403, 404)
   async removeReporter(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Res({ passthrough: true }) res: Response) {
     const kept = await this.schoolData.removeReporter(schoolOf(actor), id);

@@ -226,7 +226,7 @@ export class ReportSearchInput extends ReportQuery {
 
 export class ChangesQuery {
   @ApiPropertyOptional({ description: 'Cursor uit de vorige aanroep (nextCursor); zonder: vanaf het begin' })
-  @IsOptional() @IsString() @Matches(/^\d{1,19}-\d{1,19}$/, { message: 'is geen geldige cursor' })
+  @IsOptional() @IsString() @MaxLength(60)
   after?: string;
   @ApiPropertyOptional({ description: 'Aantal (1-500, standaard 100)' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
 }

@@ -81,6 +81,8 @@ export class ReportsService {
 
   private async fileIn(m: EntityManager, actor: Actor, input: CreateReportInput, key: string | undefined, requestHash: string) {
     if (key !== undefined) {
+      // Requests with the same key queue here until the first one commits, then find its report.
+      await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`idempotency:${actor.organisationId}:${key}`]);
       const earlier = await m.getRepository(IdempotencyKey).findOne({ where: { organisationId: actor.organisationId, key }, relations: { report: true } });
       if (earlier) {
         if (earlier.requestHash !== requestHash) {
