@@ -1,4 +1,8 @@
 import { ApiKey } from '../identity/api-key.entity';
+import { ClientThrottle } from '../identity/client-throttle.entity';
+import { HardwareToken } from '../identity/hardware-token.entity';
+import { Session } from '../identity/session.entity';
+import { User } from '../identity/user.entity';
 import { Location } from '../organisations/location.entity';
 import { Organisation } from '../organisations/organisation.entity';
 import { Reporter } from '../organisations/reporter.entity';
@@ -9,4 +13,5 @@ import { ReportMessage } from '../reports/report-message.entity';
 import { Report } from '../reports/report.entity';
 
 /** Every entity of the service; the migrations must describe exactly these (checked in CI). */
-export const ENTITIES = [Organisation, Location, Reporter, RoutingRule, Report, ReportEvent, ReportMessage, IdempotencyKey, ApiKey];
+export const ENTITIES = [Organisation, Location, Reporter, RoutingRule, Report, ReportEvent, ReportMessage, IdempotencyKey, ApiKey,
+  User, Session, HardwareToken, ClientThrottle];
