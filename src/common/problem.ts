@@ -9,6 +9,7 @@ export enum ErrorCode {
   UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   FORBIDDEN = 'FORBIDDEN',
+  CSRF_TOKEN_INVALID = 'CSRF_TOKEN_INVALID',
   NOT_FOUND = 'NOT_FOUND',
   TRANSITION_NOT_ALLOWED = 'TRANSITION_NOT_ALLOWED',
   REPORT_CLOSED = 'REPORT_CLOSED',
@@ -55,6 +56,10 @@ export enum FieldCode {
   TOO_SOON_AFTER_PREVIOUS = 'TOO_SOON_AFTER_PREVIOUS',
   INVALID_CURSOR = 'INVALID_CURSOR',
   SAME_AS_CURRENT = 'SAME_AS_CURRENT',
+  PASSWORD_TOO_COMMON = 'PASSWORD_TOO_COMMON',
+  PASSWORD_CONTAINS_PERSONAL_DATA = 'PASSWORD_CONTAINS_PERSONAL_DATA',
+  WRONG_PASSWORD = 'WRONG_PASSWORD',
+  WRONG_CODE = 'WRONG_CODE',
 }
 
 export interface FieldError {
@@ -81,6 +86,7 @@ const TITLES: Record<ErrorCode, [number, string]> = {
   UNSUPPORTED_MEDIA_TYPE: [415, 'Dit soort inhoud wordt niet geaccepteerd'],
   UNAUTHENTICATED: [401, 'Niet aangemeld'],
   FORBIDDEN: [403, 'Geen toestemming'],
+  CSRF_TOKEN_INVALID: [403, 'Het formulier is verlopen of komt niet van Verzuimloket'],
   NOT_FOUND: [404, 'Niet gevonden'],
   TRANSITION_NOT_ALLOWED: [409, 'Deze statuswijziging is niet toegestaan'],
   REPORT_CLOSED: [409, 'De melding is niet meer open'],

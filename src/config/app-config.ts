@@ -76,8 +76,25 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(65535)
   EMBEDDED_DB_PORT = 0;
 
+  /** Minutes without activity after which a sign-in session ends. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(24 * 60)
+  SESSION_IDLE_MINUTES = 30;
+
+  /** Hours after signing in at which a session ends, whatever the activity. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(7 * 24)
+  SESSION_MAX_HOURS = 12;
+
+  /** Hours an activation link or letter code stays valid. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(30 * 24)
+  ACTIVATION_HOURS = 72;
+
   get usesEmbeddedDatabase(): boolean {
     return this.DATABASE_URL === undefined;
+  }
+
+  /** Plain http on this machine: cookies cannot be Secure, so they go without the __Host- prefix. */
+  get isLocalHttp(): boolean {
+    return /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(this.PUBLIC_URL);
   }
 }
 

@@ -1,3 +1,4 @@
+import { AuditEvent } from '../audit/audit-event.entity';
 import { ApiKey } from '../identity/api-key.entity';
 import { ClientThrottle } from '../identity/client-throttle.entity';
 import { HardwareToken } from '../identity/hardware-token.entity';
@@ -14,4 +15,4 @@ import { Report } from '../reports/report.entity';
 
 /** Every entity of the service; the migrations must describe exactly these (checked in CI). */
 export const ENTITIES = [Organisation, Location, Reporter, RoutingRule, Report, ReportEvent, ReportMessage, IdempotencyKey, ApiKey,
-  User, Session, HardwareToken, ClientThrottle];
+  User, Session, HardwareToken, ClientThrottle, AuditEvent];

@@ -10,4 +10,6 @@ export interface Actor {
   organisationType: OrganisationType;
   organisationCode: string;
   permissions: ReadonlySet<Permission>;
+  /** A melder limited to some of the school's locations sees and files only theirs. */
+  locationIds?: readonly string[];
 }

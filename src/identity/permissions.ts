@@ -13,6 +13,10 @@ export enum Permission {
   ORGANISATION_READ = 'organisation:read',
   REFERENCE_MANAGE = 'reference:manage',
   APIKEY_MANAGE = 'apikey:manage',
+  USER_MANAGE = 'user:manage',
+  AUDIT_READ = 'audit:read',
+  /** The operator appoints the first beheerder of an organisation. */
+  BEHEERDER_APPOINT = 'beheerder:appoint',
 }
 
 export enum Role {
@@ -31,8 +35,11 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   ],
   [Role.LEZER]: [Permission.REPORT_READ, Permission.SCHOOL_DATA_READ, Permission.ORGANISATION_READ],
   [Role.BEHANDELAAR]: [Permission.REPORT_READ, Permission.REPORT_HANDLE, Permission.REPORT_MESSAGE, Permission.ORGANISATION_READ],
-  [Role.BEHEERDER]: [Permission.SCHOOL_DATA_READ, Permission.SCHOOL_DATA_MANAGE, Permission.APIKEY_MANAGE, Permission.ORGANISATION_READ],
-  [Role.OPERATOR]: [Permission.REFERENCE_MANAGE, Permission.APIKEY_MANAGE, Permission.ORGANISATION_READ],
+  [Role.BEHEERDER]: [
+    Permission.SCHOOL_DATA_READ, Permission.SCHOOL_DATA_MANAGE, Permission.APIKEY_MANAGE, Permission.ORGANISATION_READ,
+    Permission.USER_MANAGE, Permission.AUDIT_READ,
+  ],
+  [Role.OPERATOR]: [Permission.REFERENCE_MANAGE, Permission.APIKEY_MANAGE, Permission.ORGANISATION_READ, Permission.BEHEERDER_APPOINT, Permission.AUDIT_READ],
 };
 
 /** Which roles exist in which kind of organisation. */
@@ -45,7 +52,7 @@ export const ROLES_BY_ORGANISATION: Record<OrganisationType, readonly Role[]> = 
 };
 
 /** Permissions a machine key never carries, whatever its roles: managing keys is for people. */
-export const HUMAN_ONLY: readonly Permission[] = [Permission.APIKEY_MANAGE];
+export const HUMAN_ONLY: readonly Permission[] = [Permission.APIKEY_MANAGE, Permission.USER_MANAGE, Permission.BEHEERDER_APPOINT];
 
 /** The roles a new API key gets unless others are asked for: a school system files and keeps its lists. */
 export const DEFAULT_KEY_ROLES: Record<OrganisationType, readonly Role[]> = {

@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { masterKey } from '../config/master-key';
 
 /**
  * Encrypts the pupil's PGN (BSN or onderwijsnummer) with AES-256-GCM and derives a keyed hash (HMAC-SHA256) for
@@ -34,14 +33,7 @@ export class PgnCipher {
     return createHmac('sha256', this.macKey).update(pgn, 'utf8').digest();
   }
 
-  /** The configured key, or for the embedded default run one generated once into the data folder. */
   static fromConfig(configuredKey: string | undefined, dataDir: string): PgnCipher {
-    if (configuredKey) return new PgnCipher(Buffer.from(configuredKey, 'base64'));
-    const file = join(resolve(dataDir), 'pgn.key');
-    if (!existsSync(file)) {
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
-    }
-    return new PgnCipher(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'));
+    return new PgnCipher(masterKey(configuredKey, dataDir));
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { ErrorCode, FieldCode, invalid, ProblemError } from '../common/problem';
 import { Actor } from '../identity/actor';
 import { Organisation, RECEIVER_TYPES } from '../organisations/organisation.entity';
@@ -13,6 +13,7 @@ import { ForwardInput, MessageInput, StatusChangeInput, WithdrawInput } from './
 import { Report } from './report.entity';
 import { ReportMessage } from './report-message.entity';
 import { MessageView } from './report.view';
+import { AuditAction, AuditService, byActor } from '../audit/audit.service';
 
 /** What happens to a report after filing: the receiver's status changes, forwards and replies; the school's withdrawal. */
 @Injectable()
@@ -20,7 +21,12 @@ export class ReportHandlingService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly events: ReportEventsService,
+    private readonly audit: AuditService,
   ) {}
+
+  private log(m: EntityManager, actor: Actor, action: AuditAction, number: number, details: Record<string, unknown> = {}) {
+    return this.audit.record(byActor(actor, action, { subjectType: 'REPORT', subjectId: number, details }), m);
+  }
 
   async setStatus(actor: Actor, number: number, version: number | undefined, input: StatusChangeInput): Promise<void> {
     await this.db.transaction(async (m) => {
@@ -53,6 +59,7 @@ export class ReportHandlingService {
       await m.getRepository(Report).update(report.id, update);
       const type = isReopen(report.status, input.status) ? ReportEventType.HEROPEND : ReportEventType.STATUS_GEWIJZIGD;
       await this.events.record(m, report.id, actor, type, changes, { from: report.status, to: input.status });
+      await this.log(m, actor, AuditAction.REPORT_STATUS_CHANGED, number, { from: report.status, to: input.status });
     });
   }
 
@@ -70,6 +77,7 @@ export class ReportHandlingService {
       await this.events.record(m, report.id, actor, ReportEventType.INGETROKKEN, [{ field: 'status', from: report.status, to: ReportStatus.INGETROKKEN }], {
         ...(input.explanation ? { explanation: input.explanation } : {}),
       });
+      await this.log(m, actor, AuditAction.REPORT_WITHDRAWN, number);
     });
   }
 
@@ -98,6 +106,7 @@ export class ReportHandlingService {
         [{ field: 'receiver', from: report.receiver.code, to: target.code }, ...(report.status !== ReportStatus.GEREGISTREERD ? [{ field: 'status', from: report.status, to: ReportStatus.GEREGISTREERD }] : [])],
         { from: report.receiver.code, to: target.code, ...(target.id !== chosen.id ? { via: chosen.code } : {}), ...(input.explanation ? { explanation: input.explanation } : {}) },
       );
+      await this.log(m, actor, AuditAction.REPORT_FORWARDED, number, { from: report.receiver.code, to: target.code });
       return target.code;
     });
   }
@@ -109,6 +118,7 @@ export class ReportHandlingService {
       const message = await m.getRepository(ReportMessage).save({ reportId: report.id, organisationId: actor.organisationId, authorName: actor.name, body: input.body });
       await m.getRepository(Report).update(report.id, { version: report.version + 1 });
       await this.events.record(m, report.id, actor, ReportEventType.BERICHT, [], { messageId: message.id });
+      await this.log(m, actor, AuditAction.REPORT_MESSAGE_ADDED, number);
       return message.id;
     });
     const saved = await this.db.getRepository(ReportMessage).findOneOrFail({ where: { id }, relations: { organisation: true } });

@@ -179,7 +179,7 @@ export class ReportsApiController {
   }
 
   private async respond(actor: Actor, number: number, res: Response): Promise<ReportView> {
-    const report = await this.reports.get(actor, number);
+    const report = await this.reports.current(actor, number);
     res.setHeader('ETag', etag(report.version));
     return report;
   }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { AuditModule } from '../audit/audit.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { PgnCipher } from './pgn-cipher';
 import { ReportEventsService } from './report-events.service';
@@ -8,7 +9,7 @@ import { ReportsApiController } from './reports.api.controller';
 import { ReportsService } from './reports.service';
 
 @Module({
-  imports: [OrganisationsModule],
+  imports: [OrganisationsModule, AuditModule],
   controllers: [ReportsApiController],
   providers: [
     ReportsService,

@@ -21,6 +21,7 @@ import { Address, Report } from './report.entity';
 import { ReportMessage } from './report-message.entity';
 import { ReportPage, ReportSummary, ReportView } from './report.view';
 import { IdempotencyKey } from './idempotency-key.entity';
+import { AuditAction, AuditService, byActor } from '../audit/audit.service';
 
 /** API field -> entity column, for the school's fields that a change may touch (PGN and references apart). */
 const FIELDS: [string, keyof Report][] = [
@@ -59,6 +60,7 @@ export class ReportsService {
     private readonly organisations: OrganisationsService,
     private readonly cipher: PgnCipher,
     private readonly events: ReportEventsService,
+    private readonly audit: AuditService,
   ) {}
 
   async file(actor: Actor, input: CreateReportInput, idempotencyKey?: string): Promise<Filed> {
@@ -67,13 +69,13 @@ export class ReportsService {
     const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
     try {
       const { number, replayed } = await this.db.transaction((m) => this.fileIn(m, actor, input, idempotencyKey, requestHash));
-      return { report: await this.get(actor, number), replayed };
+      return { report: await this.current(actor, number), replayed };
     } catch (error) {
       // Two requests with the same key at once: the second loses the insert race and returns the first's report.
       const pg = error instanceof QueryFailedError ? (error.driverError as { code?: string; table?: string }) : undefined;
       if (idempotencyKey && pg?.code === '23505' && pg.table === 'idempotency_key') {
         const { number, replayed } = await this.db.transaction((m) => this.fileIn(m, actor, input, idempotencyKey, requestHash));
-        return { report: await this.get(actor, number), replayed };
+        return { report: await this.current(actor, number), replayed };
       }
       throw error;
     }
@@ -146,12 +148,20 @@ export class ReportsService {
     await this.events.record(m, saved.id, actor, ReportEventType.INGEDIEND, [], { receiver: receiver.code, routing: route.reasons });
     if (key !== undefined) await m.getRepository(IdempotencyKey).insert({ organisationId: actor.organisationId, key, requestHash, reportId: saved.id });
     const { number } = await m.getRepository(Report).findOneOrFail({ where: { id: saved.id }, select: { id: true, number: true } });
+    await this.audit.record(byActor(actor, AuditAction.REPORT_FILED, { subjectType: 'REPORT', subjectId: number, details: { receiver: receiver.code } }), m);
     return { number, replayed: false };
   }
 
+  /** A report with its personal data, for reading: the read is logged. */
   async get(actor: Actor, number: number): Promise<ReportView> {
     const report = await findVisibleReport(this.db.manager, actor, number);
+    await this.audit.record(byActor(actor, AuditAction.REPORT_READ, { subjectType: 'REPORT', subjectId: number }));
     return this.view(report);
+  }
+
+  /** The report as it stands after the caller's own change (that change is logged, not a read). */
+  async current(actor: Actor, number: number): Promise<ReportView> {
+    return this.view(await findVisibleReport(this.db.manager, actor, number));
   }
 
   async view(report: Report, m: EntityManager = this.db.manager): Promise<ReportView> {
@@ -161,6 +171,7 @@ export class ReportsService {
 
   async history(actor: Actor, number: number) {
     const report = await findVisibleReport(this.db.manager, actor, number);
+    await this.audit.record(byActor(actor, AuditAction.REPORT_HISTORY_READ, { subjectType: 'REPORT', subjectId: number }));
     return this.events.history(report.id);
   }
 
@@ -189,6 +200,9 @@ export class ReportsService {
     const rows = await qb.getMany();
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
+    await this.audit.record(
+      byActor(actor, q.pgn ? AuditAction.REPORTS_SEARCHED : AuditAction.REPORTS_LISTED, { details: { numbers: page.map((r) => r.number) } }),
+    );
     return { reports: page.map(ReportSummary.of), nextCursor: more ? page[page.length - 1].number : null };
   }
 
@@ -265,8 +279,9 @@ export class ReportsService {
         version: report.version + 1,
       });
       await this.events.record(m, report.id, actor, ReportEventType.GEWIJZIGD, changes);
+      await this.audit.record(byActor(actor, AuditAction.REPORT_CHANGED, { subjectType: 'REPORT', subjectId: number, details: { fields: changes.map((c) => c.field) } }), m);
     });
-    return this.get(actor, number);
+    return this.current(actor, number);
   }
 
   private async ownLocation(m: EntityManager, actor: Actor, code: string, errors: FieldError[]): Promise<Location | null> {

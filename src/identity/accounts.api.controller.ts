@@ -1,0 +1,216 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../common/api-problems.decorator';
+import { AuditAction, AuditService } from '../audit/audit.service';
+import { AccountsService } from './accounts.service';
+import { Actor } from './actor';
+import { Allow, CurrentActor } from './allow.decorator';
+import {
+  AccountView, ActivationKindInput, AppointInput, AssignTokenInput, CreatedAccountView, HardwareTokenInput, NewAccountInput, RolesInput,
+} from './identity.dto';
+import { Permission } from './permissions';
+import { User } from './user.entity';
+
+/** Beheer gebruikers: the beheerder's work on the accounts of their own organisation. */
+@ApiTags('Beheer gebruikers')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class AccountsApiController {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  @Get('users')
+  @Allow(Permission.USER_MANAGE)
+  @ApiOperation({ summary: 'De accounts van de eigen organisatie' })
+  @ApiOkResponse({ type: [AccountView] })
+  @ApiProblems(401, 403)
+  async list(@CurrentActor() actor: Actor): Promise<AccountView[]> {
+    return (await this.accounts.list(actor.organisationId)).map(AccountView.of);
+  }
+
+  @Post('users')
+  @Allow(Permission.USER_MANAGE)
+  @ApiOperation({ summary: 'Een account aanmaken met rollen; geeft de eenmalige activering (link of briefcode)' })
+  @ApiCreatedResponse({ type: CreatedAccountView })
+  @ApiProblems(400, 401, 403, 422)
+  async create(@CurrentActor() actor: Actor, @Body() input: NewAccountInput): Promise<CreatedAccountView> {
+    const { user, activation } = await this.accounts.create(actor, input, input.activation ?? 'LINK');
+    await this.log(actor, AuditAction.USER_CREATED, user, { roles: user.roles });
+    return { account: AccountView.of(user), activation };
+  }
+
+  @Get('users/:id')
+  @Allow(Permission.USER_MANAGE)
+  @ApiOperation({ summary: 'Eén account' })
+  @ApiOkResponse({ type: AccountView })
+  @ApiProblems(401, 403, 404)
+  async get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<AccountView> {
+    return AccountView.of(await this.accounts.get(actor.organisationId, id));
+  }
+
+  @Put('users/:id/roles')
+  @Allow(Permission.USER_MANAGE)
+  @ApiOperation({ summary: 'Rollen (en voor een melder de locaties) vastleggen; lopende sessies eindigen' })
+  @ApiOkResponse({ type: AccountView })
+  @ApiProblems(400, 401, 403, 404, 409, 422)
+  async roles(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() input: RolesInput): Promise<AccountView> {
+    const user = await this.accounts.changeRoles(actor, id, input.roles, input.locationIds);
+    await this.log(actor, AuditAction.ROLES_CHANGED, user, { roles: user.roles, locationIds: user.locationIds });
+    return AccountView.of(user);
+  }
+
+  @Post('users/:id/activation')
+  @Allow(Permission.USER_MANAGE)
+  @ApiOperation({ summary: 'Een nieuwe activering (link of briefcode); de vorige werkt niet meer' })
+  @ApiCreatedResponse({ type: CreatedAccountView })
+  @ApiProblems(400, 401, 403, 404, 422)
+  async activation(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() input: ActivationKindInput): Promise<CreatedAccountView> {
+    const user = await this.accounts.get(actor.organisationId, id);
+    const activation = await this.accounts.issueActivation(user, input.activation ?? 'LINK');
+    await this.log(actor, AuditAction.ACTIVATION_ISSUED, user, { kind: activation.kind });
+    return { account: AccountView.of(user), activation };
+  }
+
+  @Post('users/:id/token/reset')
+  @Allow(Permission.USER_MANAGE)
+  @ApiOperation({ summary: 'Token resetten: het oude werkt niet meer, sessies eindigen, de persoon koppelt opnieuw via een nieuwe activering' })
+  @ApiCreatedResponse({ type: CreatedAccountView })
+  @ApiProblems(400, 401, 403, 404, 422)
+  async resetToken(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() input: ActivationKindInput): Promise<CreatedAccountView> {
+    const { user, activation } = await this.accounts.resetToken(actor, id, input.activation ?? 'LINK');
+    await this.log(actor, AuditAction.TOKEN_RESET, user);
+    return { account: AccountView.of(user), activation };
+  }
+
+  @Post('users/:id/token/revoke')
+  @HttpCode(200)
+  @Allow(Permission.USER_MANAGE)
+  @ApiOperation({ summary: 'Token intrekken: aanmelden kan niet meer tot een reset' })
+  @ApiOkResponse({ type: AccountView })
+  @ApiProblems(401, 403, 404)
+  async revokeToken(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<AccountView> {
+    const user = await this.accounts.revokeToken(actor, id);
+    await this.log(actor, AuditAction.TOKEN_REVOKED, user);
+    return AccountView.of(user);
+  }
+
+  @Post('users/:id/token/hardware')
+  @HttpCode(200)
+  @Allow(Permission.USER_MANAGE)
+  @ApiOperation({ summary: 'Een geregistreerd hardwaretoken aan het account koppelen; de persoon bevestigt het bij activering' })
+  @ApiOkResponse({ type: AccountView })
+  @ApiProblems(400, 401, 403, 404, 422)
+  async assignToken(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() input: AssignTokenInput): Promise<AccountView> {
+    const user = await this.accounts.assignHardwareToken(actor, id, input.tokenId);
+    await this.log(actor, AuditAction.TOKEN_ASSIGNED, user, { hardwareId: input.tokenId });
+    return AccountView.of(user);
+  }
+
+  @Post('users/:id/lock')
+  @HttpCode(200)
+  @Allow(Permission.USER_MANAGE)
+  @ApiOperation({ summary: 'Blokkeren: aanmelden kan niet meer, sessies eindigen' })
+  @ApiOkResponse({ type: AccountView })
+  @ApiProblems(401, 403, 404, 409)
+  async lock(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<AccountView> {
+    const user = await this.accounts.lock(actor, id);
+    await this.log(actor, AuditAction.USER_LOCKED, user);
+    return AccountView.of(user);
+  }
+
+  @Post('users/:id/unlock')
+  @HttpCode(200)
+  @Allow(Permission.USER_MANAGE)
+  @ApiOperation({ summary: 'Deblokkeren, ook na te veel mislukte pogingen' })
+  @ApiOkResponse({ type: AccountView })
+  @ApiProblems(401, 403, 404)
+  async unlock(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<AccountView> {
+    const user = await this.accounts.unlock(actor, id);
+    await this.log(actor, AuditAction.USER_UNLOCKED, user);
+    return AccountView.of(user);
+  }
+
+  @Post('users/:id/sessions/end')
+  @HttpCode(200)
+  @Allow(Permission.USER_MANAGE)
+  @ApiOperation({ summary: 'Alle sessies van het account beëindigen' })
+  @ApiOkResponse({ description: '{ ended: aantal }' })
+  @ApiProblems(401, 403, 404)
+  async endSessions(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<{ ended: number }> {
+    const ended = await this.accounts.endSessions(actor, id);
+    await this.log(actor, AuditAction.SESSIONS_ENDED, await this.accounts.get(actor.organisationId, id), { ended });
+    return { ended };
+  }
+
+  @Post('users/:id/disable')
+  @HttpCode(200)
+  @Allow(Permission.USER_MANAGE)
+  @ApiOperation({ summary: 'Uitschakelen (niet de laatste beheerder)' })
+  @ApiOkResponse({ type: AccountView })
+  @ApiProblems(401, 403, 404, 409)
+  async disable(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<AccountView> {
+    const user = await this.accounts.setDisabled(actor, id, true);
+    await this.log(actor, AuditAction.USER_DISABLED, user);
+    return AccountView.of(user);
+  }
+
+  @Post('users/:id/enable')
+  @HttpCode(200)
+  @Allow(Permission.USER_MANAGE)
+  @ApiOperation({ summary: 'Weer inschakelen' })
+  @ApiOkResponse({ type: AccountView })
+  @ApiProblems(401, 403, 404)
+  async enable(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<AccountView> {
+    const user = await this.accounts.setDisabled(actor, id, false);
+    await this.log(actor, AuditAction.USER_ENABLED, user);
+    return AccountView.of(user);
+  }
+
+  @Get('hardware-tokens')
+  @Allow(Permission.USER_MANAGE)
+  @ApiOperation({ summary: 'Geregistreerde hardwaretokens (zonder seed)' })
+  @ApiOkResponse({ description: '[{ id, serial, userId, revoked, createdAt }]' })
+  @ApiProblems(401, 403)
+  async tokens(@CurrentActor() actor: Actor) {
+    return (await this.accounts.listHardwareTokens(actor.organisationId)).map((t) => ({
+      id: t.id, serial: t.serial, userId: t.userId, revoked: t.revokedAt !== null, createdAt: t.createdAt.toISOString(),
+    }));
+  }
+
+  @Post('hardware-tokens')
+  @Allow(Permission.USER_MANAGE)
+  @ApiOperation({ summary: 'Een hardwaretoken registreren op serienummer en seed' })
+  @ApiCreatedResponse({ description: '{ id, serial, userId, revoked, createdAt }; de seed wordt nooit teruggegeven' })
+  @ApiProblems(400, 401, 403, 422)
+  async registerToken(@CurrentActor() actor: Actor, @Body() input: HardwareTokenInput) {
+    const token = await this.accounts.registerHardwareToken(actor, input.serial, input.seed);
+    await this.audit.record({
+      organisationId: actor.organisationId, actorType: actor.type, actorId: actor.id, actorName: actor.name,
+      action: AuditAction.TOKEN_REGISTERED, subjectType: 'HARDWARE_TOKEN', subjectId: token.id, outcome: 'SUCCESS', details: { serial: token.serial },
+    });
+    return { id: token.id, serial: token.serial, userId: null, revoked: false, createdAt: token.createdAt.toISOString() };
+  }
+
+  @Post('organisations/:code/beheerders')
+  @Allow(Permission.BEHEERDER_APPOINT)
+  @ApiOperation({ summary: 'Functioneel beheer: de (eerste) beheerder van een organisatie aanwijzen' })
+  @ApiCreatedResponse({ type: CreatedAccountView })
+  @ApiProblems(400, 401, 403, 404, 422)
+  async appoint(@CurrentActor() actor: Actor, @Param('code') code: string, @Body() input: AppointInput): Promise<CreatedAccountView> {
+    const { user, activation } = await this.accounts.appoint(code, input, input.activation ?? 'LINK');
+    await this.audit.record({
+      organisationId: user.organisationId, actorType: actor.type, actorId: actor.id, actorName: actor.name,
+      action: AuditAction.USER_CREATED, subjectType: 'USER', subjectId: user.id, outcome: 'SUCCESS', details: { roles: user.roles, appointedBy: 'operator' },
+    });
+    return { account: AccountView.of(user), activation };
+  }
+
+  private log(actor: Actor, action: AuditAction, user: User, details: Record<string, unknown> = {}) {
+    return this.audit.record({
+      organisationId: actor.organisationId, actorType: actor.type, actorId: actor.id, actorName: actor.name,
+      action, subjectType: 'USER', subjectId: user.id, outcome: 'SUCCESS', details: { username: user.username, ...details },
+    });
+  }
+}

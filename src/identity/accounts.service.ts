@@ -1,0 +1,257 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomBytes } from 'node:crypto';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { clock } from '../common/clock';
+import { ErrorCode, FieldCode, invalid, notFound, ProblemError } from '../common/problem';
+import { AppConfig } from '../config/app-config';
+import { Location } from '../organisations/location.entity';
+import { Organisation } from '../organisations/organisation.entity';
+import { Actor } from './actor';
+import { SecretBox, parseHardwareSeed } from './credentials/totp';
+import { HardwareToken } from './hardware-token.entity';
+import { Role, ROLES_BY_ORGANISATION } from './permissions';
+import { SessionsService } from './sessions.service';
+import { TokenKind, User, UserStatus } from './user.entity';
+
+export type ActivationKind = 'LINK' | 'LETTER';
+
+export interface Activation {
+  kind: ActivationKind;
+  /** LINK: the one-time address; LETTER: the code to print with the username. Shown once. */
+  url?: string;
+  code?: string;
+  expiresAt: string;
+}
+
+export interface NewAccount {
+  username: string;
+  name: string;
+  email: string;
+  roles: string[];
+  locationIds?: string[];
+}
+
+const secretHash = (secret: string) => createHash('sha256').update(secret.replace(/[\s-]/g, '').toUpperCase(), 'utf8').digest();
+const BASE32 = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'; // no 0/O, 1/I: a letter is typed over by hand
+
+/**
+ * What a beheerder does with the accounts of their own organisation: create, grant roles, hand out activation,
+ * reset and revoke tokens, lock, unlock, end sessions, disable. A beheerder acts only within their organisation,
+ * cannot grant a role they lack, and the last beheerder cannot remove themselves. The operator appoints the first
+ * beheerder of an organisation.
+ */
+@Injectable()
+export class AccountsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly config: AppConfig,
+    private readonly sessions: SessionsService,
+    private readonly seeds: SecretBox,
+  ) {}
+
+  list(organisationId: string): Promise<User[]> {
+    return this.db.getRepository(User).find({ where: { organisationId }, order: { username: 'ASC' } });
+  }
+
+  async get(organisationId: string, id: string, m: EntityManager = this.db.manager): Promise<User> {
+    const user = /^[0-9a-f-]{36}$/i.test(id) ? await m.getRepository(User).findOne({ where: { id, organisationId }, relations: { organisation: true } }) : null;
+    if (!user) throw notFound('Dit account bestaat niet.');
+    return user;
+  }
+
+  /** A new account in the actor's organisation, with a one-time activation. */
+  async create(actor: Actor, input: NewAccount, activation: ActivationKind): Promise<{ user: User; activation: Activation }> {
+    const organisation = await this.db.getRepository(Organisation).findOneByOrFail({ id: actor.organisationId });
+    await this.checkGrant(actor, organisation, input.roles, input.locationIds ?? []);
+    return this.createIn(organisation, input, activation);
+  }
+
+  /** The operator appoints the first (or another) beheerder of any organisation. */
+  async appoint(organisationCode: string, input: Omit<NewAccount, 'roles' | 'locationIds'>, activation: ActivationKind) {
+    const organisation = await this.db.getRepository(Organisation).findOne({ where: { code: organisationCode.toUpperCase() } });
+    if (!organisation) throw notFound('Deze organisatie bestaat niet.');
+    // The first beheerder gets every role of the organisation, so that they can hand each of them out
+    // (a beheerder cannot grant a role they lack).
+    return this.createIn(organisation, { ...input, roles: [...ROLES_BY_ORGANISATION[organisation.type]] }, activation);
+  }
+
+  private async createIn(organisation: Organisation, input: NewAccount, kind: ActivationKind) {
+    const username = input.username.trim().toLowerCase();
+    if (await this.db.getRepository(User).exists({ where: { username } })) {
+      throw invalid({ field: 'username', code: FieldCode.ALREADY_EXISTS, message: 'username: deze gebruikersnaam is al in gebruik' });
+    }
+    const user = await this.db.getRepository(User).save({
+      organisationId: organisation.id,
+      username,
+      name: input.name,
+      email: input.email,
+      roles: [...new Set(input.roles)],
+      locationIds: input.locationIds ?? [],
+      status: UserStatus.PENDING,
+    });
+    const activation = await this.issueActivation(user, kind);
+    return { user: await this.get(organisation.id, user.id), activation };
+  }
+
+  async changeRoles(actor: Actor, id: string, roles: string[], locationIds: string[] | undefined): Promise<User> {
+    return this.db.transaction(async (m) => {
+      const user = await this.get(actor.organisationId, id, m);
+      await this.checkGrant(actor, user.organisation, roles, locationIds ?? user.locationIds);
+      // Taking a role away needs that role too: a beheerder cannot strip what they could not grant.
+      await this.checkGrant(actor, user.organisation, user.roles.filter((r) => !roles.includes(r)), []);
+      if (user.roles.includes(Role.BEHEERDER) && !roles.includes(Role.BEHEERDER)) await this.keepOneBeheerder(m, user);
+      await m.getRepository(User).update(user.id, { roles: [...new Set(roles)], locationIds: locationIds ?? user.locationIds });
+      await this.sessions.endAll(user.id, m);
+      return this.get(actor.organisationId, id, m);
+    });
+  }
+
+  /** New token enrolment: the current token stops working, sessions end, and a new activation is handed out. */
+  async resetToken(actor: Actor, id: string, kind: ActivationKind): Promise<{ user: User; activation: Activation }> {
+    const user = await this.revokeToken(actor, id);
+    return { user, activation: await this.issueActivation(user, kind) };
+  }
+
+  async revokeToken(actor: Actor, id: string): Promise<User> {
+    return this.db.transaction(async (m) => {
+      const user = await this.get(actor.organisationId, id, m);
+      if (user.hardwareTokenId) await m.getRepository(HardwareToken).update(user.hardwareTokenId, { revokedAt: new Date(), userId: null });
+      await m.getRepository(User).update(user.id, { tokenKind: null, totpSeed: null, hardwareTokenId: null });
+      await this.sessions.endAll(user.id, m);
+      return this.get(actor.organisationId, id, m);
+    });
+  }
+
+  async lock(actor: Actor, id: string): Promise<User> {
+    return this.db.transaction(async (m) => {
+      const user = await this.get(actor.organisationId, id, m);
+      if (user.id === actor.id) throw new ProblemError(ErrorCode.CONFLICT, 'U kunt uw eigen account niet blokkeren.');
+      await m.getRepository(User).update(user.id, { lockedAt: user.lockedAt ?? new Date() });
+      await this.sessions.endAll(user.id, m);
+      return this.get(actor.organisationId, id, m);
+    });
+  }
+
+  /** Lifts a beheerder's lock and the waiting time after failed attempts. */
+  async unlock(actor: Actor, id: string): Promise<User> {
+    const user = await this.get(actor.organisationId, id);
+    await this.db.getRepository(User).update(user.id, { lockedAt: null, throttledUntil: null, failedPasswords: 0, failedCodes: 0 });
+    return this.get(actor.organisationId, id);
+  }
+
+  async endSessions(actor: Actor, id: string): Promise<number> {
+    const user = await this.get(actor.organisationId, id);
+    return this.sessions.endAll(user.id);
+  }
+
+  async setDisabled(actor: Actor, id: string, disabled: boolean): Promise<User> {
+    return this.db.transaction(async (m) => {
+      const user = await this.get(actor.organisationId, id, m);
+      if (disabled) {
+        if (user.roles.includes(Role.BEHEERDER)) await this.keepOneBeheerder(m, user);
+        await m.getRepository(User).update(user.id, { status: UserStatus.DISABLED });
+        await this.sessions.endAll(user.id, m);
+      } else if (user.status === UserStatus.DISABLED) {
+        await m.getRepository(User).update(user.id, { status: user.tokenKind && user.passwordHash ? UserStatus.ACTIVE : UserStatus.PENDING });
+      }
+      return this.get(actor.organisationId, id, m);
+    });
+  }
+
+  /** A new one-time activation (link or letter code) for an account; an earlier one stops working. */
+  async issueActivation(user: User, kind: ActivationKind): Promise<Activation> {
+    const expiresAt = new Date(clock.now().getTime() + this.config.ACTIVATION_HOURS * 3_600_000);
+    let secret: string;
+    let result: Activation;
+    if (kind === 'LINK') {
+      secret = randomBytes(32).toString('base64url');
+      result = { kind, url: `${this.config.PUBLIC_URL}/activeren?code=${secret}`, expiresAt: expiresAt.toISOString() };
+    } else {
+      const bytes = randomBytes(16);
+      secret = Array.from(bytes, (b) => BASE32[b % 32]).join('').match(/.{4}/g)!.join('-');
+      result = { kind, code: secret, expiresAt: expiresAt.toISOString() };
+    }
+    await this.db.getRepository(User).update(user.id, { activationHash: secretHash(secret), activationExpiresAt: expiresAt });
+    return result;
+  }
+
+  /** The account an activation secret belongs to, while it is valid. */
+  async findByActivation(secret: string, m: EntityManager = this.db.manager): Promise<User | null> {
+    if (!secret || secret.length > 100) return null;
+    const user = await m.getRepository(User).findOne({ where: { activationHash: secretHash(secret) }, relations: { organisation: true } });
+    if (!user || !user.activationExpiresAt || user.activationExpiresAt.getTime() < clock.now().getTime() || user.status === UserStatus.DISABLED) return null;
+    return user;
+  }
+
+  async registerHardwareToken(actor: Actor, serial: string, seedInput: string): Promise<HardwareToken> {
+    const seed = parseHardwareSeed(seedInput);
+    if (!seed) throw invalid({ field: 'seed', code: FieldCode.INVALID_FORMAT, message: 'seed: geen geldige seed (base32 of hex, minstens 20 bytes)' });
+    const repo = this.db.getRepository(HardwareToken);
+    if (await repo.exists({ where: { organisationId: actor.organisationId, serial } })) {
+      throw invalid({ field: 'serial', code: FieldCode.ALREADY_EXISTS, message: `serial: token ${serial} is al geregistreerd` });
+    }
+    return repo.save({ organisationId: actor.organisationId, serial, seed: this.seeds.seal(seed) });
+  }
+
+  listHardwareTokens(organisationId: string): Promise<HardwareToken[]> {
+    return this.db.getRepository(HardwareToken).find({ where: { organisationId }, order: { serial: 'ASC' } });
+  }
+
+  /** Hands a registered hardware token to an account; the person confirms it with a code when activating. */
+  async assignHardwareToken(actor: Actor, userId: string, tokenId: string): Promise<User> {
+    return this.db.transaction(async (m) => {
+      const user = await this.get(actor.organisationId, userId, m);
+      const token = /^[0-9a-f-]{36}$/i.test(tokenId)
+        ? await m.getRepository(HardwareToken).findOne({ where: { id: tokenId, organisationId: actor.organisationId } })
+        : null;
+      if (!token || token.revokedAt) throw invalid({ field: 'tokenId', code: FieldCode.UNKNOWN_ORGANISATION, message: 'tokenId: onbekend of ingetrokken token' });
+      if (token.userId && token.userId !== user.id) throw invalid({ field: 'tokenId', code: FieldCode.ALREADY_EXISTS, message: 'tokenId: dit token is al in gebruik' });
+      await m.getRepository(HardwareToken).update(token.id, { userId: user.id });
+      await m.getRepository(User).update(user.id, { hardwareTokenId: token.id, tokenKind: null, totpSeed: token.seed });
+      await this.sessions.endAll(user.id, m);
+      return this.get(actor.organisationId, userId, m);
+    });
+  }
+
+  private async checkGrant(actor: Actor, organisation: Organisation, roles: string[], locationIds: readonly string[]): Promise<void> {
+    const possible = ROLES_BY_ORGANISATION[organisation.type];
+    const unknown = roles.filter((r) => !possible.includes(r as Role));
+    if (unknown.length > 0) {
+      throw invalid({ field: 'roles', code: FieldCode.NOT_ALLOWED_VALUE, message: `roles: ${unknown.join(', ')} bestaat niet bij deze organisatie (mogelijk: ${possible.join(', ')})` });
+    }
+    if (actor.type === 'USER') {
+      const own = await this.db.getRepository(User).findOneBy({ id: actor.id });
+      const lacking = roles.filter((r) => !own?.roles.includes(r));
+      if (lacking.length > 0) {
+        throw new ProblemError(ErrorCode.FORBIDDEN, `U kunt geen rol toekennen of afnemen die u zelf niet heeft: ${lacking.join(', ')}.`);
+      }
+    }
+    if (locationIds.length > 0) {
+      const found = await this.db.getRepository(Location).count({ where: { id: In([...locationIds]), schoolId: organisation.id } });
+      if (found !== new Set(locationIds).size) {
+        throw invalid({ field: 'locationIds', code: FieldCode.UNKNOWN_LOCATION, message: 'locationIds: niet alle locaties horen bij uw school' });
+      }
+    }
+  }
+
+  /** Refuses a change that would leave the organisation without an active beheerder. */
+  private async keepOneBeheerder(m: EntityManager, leaving: User): Promise<void> {
+    const others = await m
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .setLock('pessimistic_write')
+      .where('u.organisationId = :org AND u.id <> :id AND u.status = :active AND :role = ANY(u.roles)', {
+        org: leaving.organisationId,
+        id: leaving.id,
+        active: UserStatus.ACTIVE,
+        role: Role.BEHEERDER,
+      })
+      .getMany();
+    if (others.length === 0) {
+      throw new ProblemError(ErrorCode.CONFLICT, 'Dit is de laatste beheerder van de organisatie; wijs eerst een andere beheerder aan.');
+    }
+  }
+}
+
+export { TokenKind };

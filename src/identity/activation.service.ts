@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { clock } from '../common/clock';
+import { ErrorCode, invalid, ProblemError } from '../common/problem';
+import { AccountsService } from './accounts.service';
+import { checkPasswordPolicy, hashPassword, verifyPassword } from './credentials/passwords';
+import { newSecret, otpauthUri, qrCodeSvg, SecretBox, verifyCode } from './credentials/totp';
+import { HardwareToken } from './hardware-token.entity';
+import { TokenKind, User, UserStatus } from './user.entity';
+
+export interface Enrolment {
+  username: string;
+  token: TokenKind;
+  /** APP: what the authenticator app scans (otpauth URI), as a QR code (SVG) and as text for typing in. */
+  otpauthUri?: string;
+  qrSvg?: string;
+  secret?: string;
+  /** HARDWARE: the serial number of the token the beheerder handed out. */
+  serial?: string;
+}
+
+function invalidActivation(): ProblemError {
+  return new ProblemError(ErrorCode.NOT_FOUND, 'Deze activeringscode is onbekend, al gebruikt of verlopen. Vraag uw beheerder om een nieuwe.');
+}
+
+/**
+ * A person activates the account the beheerder made: with the one-time link or letter code they set a password
+ * (or confirm theirs after a token reset), enrol an authenticator app by scanning a QR code or take the hardware
+ * token they were given, and confirm with a first code. The activation code then stops working.
+ */
+@Injectable()
+export class ActivationService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly accounts: AccountsService,
+    private readonly seeds: SecretBox,
+  ) {}
+
+  /** Who the code belongs to and what is still to do, without changing anything. */
+  async inspect(secret: string): Promise<{ username: string; name: string; organisation: string; needsPassword: boolean; token: TokenKind }> {
+    const user = await this.accounts.findByActivation(secret);
+    if (!user) throw invalidActivation();
+    return {
+      username: user.username,
+      name: user.name,
+      organisation: user.organisation.name,
+      needsPassword: !user.passwordHash,
+      token: user.hardwareTokenId ? TokenKind.HARDWARE : TokenKind.APP,
+    };
+  }
+
+  /** Step 1: the password (new, or the current one after a token reset), then the token to enrol. */
+  async start(secret: string, password: string): Promise<Enrolment> {
+    const user = await this.accounts.findByActivation(secret);
+    if (!user) throw invalidActivation();
+    if (user.passwordHash) {
+      if (!(await verifyPassword(user.passwordHash, password))) {
+        throw invalid({ field: 'password', code: 'WRONG_PASSWORD', message: 'password: dit is niet uw huidige wachtwoord' });
+      }
+    } else {
+      const problems = checkPasswordPolicy(password, { username: user.username, name: user.name, email: user.email });
+      if (problems.length > 0) throw invalid(...problems);
+      await this.db.getRepository(User).update(user.id, { passwordHash: await hashPassword(password) });
+    }
+    if (user.hardwareTokenId) {
+      const token = await this.db.getRepository(HardwareToken).findOneByOrFail({ id: user.hardwareTokenId });
+      return { username: user.username, token: TokenKind.HARDWARE, serial: token.serial };
+    }
+    const seed = newSecret();
+    await this.db.getRepository(User).update(user.id, { totpSeed: this.seeds.seal(seed), tokenKind: null });
+    const uri = otpauthUri(seed, user.username);
+    return { username: user.username, token: TokenKind.APP, otpauthUri: uri, qrSvg: await qrCodeSvg(uri), secret: seed };
+  }
+
+  /** Step 2: a first code from the app or token proves the enrolment; the account is active. */
+  async confirm(secret: string, code: string): Promise<{ username: string; userId: string; name: string; organisationId: string }> {
+    const user = await this.accounts.findByActivation(secret);
+    if (!user) throw invalidActivation();
+    if (!user.passwordHash || !user.totpSeed) {
+      throw new ProblemError(ErrorCode.CONFLICT, 'Stel eerst een wachtwoord in en koppel een token.');
+    }
+    const result = verifyCode(this.seeds.open(user.totpSeed), code, user.totpLastStep === null ? null : Number(user.totpLastStep), clock.now());
+    if (!result.ok) throw invalid({ field: 'code', code: 'WRONG_CODE', message: 'code: deze code klopt niet; neem de code die nu in de app of op het token staat' });
+    await this.db.getRepository(User).update(user.id, {
+      tokenKind: user.hardwareTokenId ? TokenKind.HARDWARE : TokenKind.APP,
+      totpLastStep: String(result.step),
+      status: user.status === UserStatus.DISABLED ? UserStatus.DISABLED : UserStatus.ACTIVE,
+      activationHash: null,
+      activationExpiresAt: null,
+      failedCodes: 0,
+      failedPasswords: 0,
+      throttledUntil: null,
+    });
+    return { username: user.username, userId: user.id, name: user.name, organisationId: user.organisationId };
+  }
+}

@@ -1,0 +1,157 @@
+import { Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Organisation, OrganisationType } from '../organisations/organisation.entity';
+import { User } from './user.entity';
+import type { Request, Response } from 'express';
+import { ApiProblems } from '../common/api-problems.decorator';
+import { AuditAction, AuditService } from '../audit/audit.service';
+import { Actor } from './actor';
+import { ActivationService, Enrolment } from './activation.service';
+import { Allow, CurrentActor, Public } from './allow.decorator';
+import { clientIp, readCookie } from './cookies';
+import { ActivationConfirmInput, ActivationInspectInput, ActivationStartInput, CodeStepInput, MeView, PasswordStepInput } from './identity.dto';
+import { Permission } from './permissions';
+import { SessionStage } from './session.entity';
+import { SessionsService } from './sessions.service';
+import { SignInService, signInRefused } from './sign-in.service';
+
+/** Signing in with password and one-time code, signing out, and activating an account. */
+@ApiTags('Aanmelden')
+@Controller('api/v1')
+export class AuthApiController {
+  constructor(
+    private readonly signIn: SignInService,
+    private readonly sessions: SessionsService,
+    private readonly activation: ActivationService,
+    private readonly audit: AuditService,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  @Post('session')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Aanmelden, stap 1: gebruikersnaam en wachtwoord', description: 'Zet een voorlopige sessiecookie; daarna POST /api/v1/session/code.' })
+  @ApiOkResponse({ description: '{ next: "CODE" }' })
+  @ApiProblems(400, 401, 422)
+  async password(@Body() input: PasswordStepInput, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ next: 'CODE' }> {
+    const outcome = await this.signIn.password(input.username, input.password, clientIp(req));
+    if (!outcome.ok) {
+      await this.failed(outcome.user, outcome.reason, clientIp(req));
+      throw signInRefused();
+    }
+    res.cookie(this.sessions.cookieName, outcome.opened.token, this.sessions.cookieOptions());
+    return { next: 'CODE' };
+  }
+
+  @Post('session/code')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Aanmelden, stap 2: de code van de app of het token', description: 'Geeft een nieuwe sessie; het CSRF-token in het antwoord gaat mee met elke wijzigende aanvraag.' })
+  @ApiOkResponse({ type: MeView })
+  @ApiProblems(400, 401, 422)
+  async code(@Body() input: CodeStepInput, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<MeView> {
+    const outcome = await this.signIn.code(readCookie(req, this.sessions.cookieName), input.code, clientIp(req));
+    if (!outcome.ok) {
+      await this.failed(outcome.user, outcome.reason, clientIp(req));
+      throw signInRefused();
+    }
+    const { user, opened } = outcome;
+    await this.audit.record({
+      organisationId: user.organisationId, actorType: 'USER', actorId: user.id, actorName: user.name,
+      action: AuditAction.SIGN_IN, outcome: 'SUCCESS', clientIp: clientIp(req),
+    });
+    res.cookie(this.sessions.cookieName, opened.token, this.sessions.cookieOptions());
+    const actor = this.sessions.actorOf(user, opened.session);
+    return this.me(actor);
+  }
+
+  @Get('session')
+  @ApiBearerAuth()
+  @Allow(Permission.ORGANISATION_READ)
+  @ApiOperation({ summary: 'Wie is aangemeld (met het CSRF-token van de sessie)' })
+  @ApiOkResponse({ type: MeView })
+  @ApiProblems(401, 403)
+  me(@CurrentActor() actor: Actor & { csrfToken?: string }): MeView {
+    return {
+      type: actor.type,
+      name: actor.name,
+      organisation: actor.organisationCode,
+      organisationType: actor.organisationType,
+      permissions: [...actor.permissions],
+      csrfToken: actor.csrfToken ?? null,
+    };
+  }
+
+  @Delete('session')
+  @Public()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Afmelden: de sessie eindigt' })
+  @ApiNoContentResponse({ description: 'Afgemeld' })
+  async signOut(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+    const found = await this.sessions.find(readCookie(req, this.sessions.cookieName), SessionStage.COMPLETE);
+    if (found) {
+      await this.sessions.end(found.session.id);
+      await this.audit.record({
+        organisationId: found.user.organisationId, actorType: 'USER', actorId: found.user.id, actorName: found.user.name,
+        action: AuditAction.SIGN_OUT, outcome: 'SUCCESS', clientIp: clientIp(req),
+      });
+    }
+    res.clearCookie(this.sessions.cookieName, this.sessions.cookieOptions());
+  }
+
+  @Post('activation/inspect')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Activeren: voor wie is deze code, en wat moet nog' })
+  @ApiOkResponse({ description: '{ username, name, organisation, needsPassword, token }' })
+  @ApiProblems(400, 404, 422)
+  inspect(@Body() input: ActivationInspectInput) {
+    return this.activation.inspect(input.activationCode);
+  }
+
+  @Post('activation/start')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Activeren, stap 1: wachtwoord instellen; geeft de QR-code voor de app (of het serienummer van het token)' })
+  @ApiOkResponse({ description: '{ username, token: APP|HARDWARE, otpauthUri, qrSvg, secret | serial }' })
+  @ApiProblems(400, 404, 422)
+  start(@Body() input: ActivationStartInput): Promise<Enrolment> {
+    return this.activation.start(input.activationCode, input.password);
+  }
+
+  @Post('activation/confirm')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Activeren, stap 2: de eerste code bevestigt het token; daarna kan de persoon zich aanmelden' })
+  @ApiOkResponse({ description: '{ username }' })
+  @ApiProblems(400, 404, 409, 422)
+  async confirm(@Body() input: ActivationConfirmInput, @Req() req: Request): Promise<{ username: string }> {
+    const result = await this.activation.confirm(input.activationCode, input.code);
+    await this.audit.record({
+      organisationId: result.organisationId, actorType: 'USER', actorId: result.userId, actorName: result.name,
+      action: AuditAction.ACCOUNT_ACTIVATED, subjectType: 'USER', subjectId: result.userId, outcome: 'SUCCESS', clientIp: clientIp(req),
+    });
+    return { username: result.username };
+  }
+
+  /**
+   * A failed attempt goes into the log of the account's organisation; one for a username that does not exist into
+   * the operator's (national) log. The typed username is not kept: it may be a password typed in the wrong box.
+   */
+  private async failed(user: User | null, reason: string, ip: string | null): Promise<void> {
+    const organisationId = user?.organisationId ?? (await this.operatorId());
+    await this.audit.record({
+      organisationId, actorType: user ? 'USER' : 'ANONYMOUS', actorId: user?.id ?? null, actorName: user?.name ?? '(onbekend)',
+      action: AuditAction.SIGN_IN_FAILED, subjectType: user ? 'USER' : null, subjectId: user?.id ?? null, outcome: 'FAILURE', clientIp: ip,
+      details: { reason },
+    });
+  }
+
+  private operator: string | null = null;
+  private async operatorId(): Promise<string> {
+    this.operator ??= (await this.db.getRepository(Organisation).findOneByOrFail({ type: OrganisationType.OPERATOR })).id;
+    return this.operator;
+  }
+}

@@ -1,0 +1,209 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
+import { generateSync, verifySync } from '@otplib/totp';
+import { generateTOTP } from '@otplib/uri';
+import * as QRCode from 'qrcode';
+
+/**
+ * Time-based one-time codes (RFC 6238) for the second sign-in step, with otplib: 30-second steps, 6 digits, HMAC-SHA-1,
+ * which is what authenticator apps and hardware tokens use. A code is accepted for the current step and the one before
+ * (a person reading the code just as it changes), never for a later step, and never for a step at or before the last
+ * one used on the account (replay).
+ *
+ * Secrets are handled as RFC 4648 base32 without padding (what the otpauth URI carries) and kept encrypted at rest
+ * with `SecretBox`.
+ *
+ * otplib's umbrella package loads @scure/base 2, an ES module that jest's CommonJS runtime cannot require on Node 20;
+ * its TOTP package with Node's own crypto does the same work without it.
+ */
+
+export const TOTP_PERIOD = 30;
+export const TOTP_DIGITS = 6;
+export const TOTP_ALGORITHM = 'sha1';
+/** How far back a code may be: one step (seconds, as otplib takes it); nothing ahead. */
+export const TOTP_TOLERANCE: [number, number] = [TOTP_PERIOD, 0];
+/** Bytes of a new secret (160 bits, RFC 4226's recommendation) and the least a hardware token's seed may have. */
+export const SECRET_BYTES = 20;
+export const MIN_SEED_BYTES = 20;
+/** otplib's upper bound for a secret. */
+export const MAX_SEED_BYTES = 64;
+
+const crypto = new NodeCryptoPlugin();
+
+// ---------------------------------------------------------------------------
+// Base32 (RFC 4648, upper case, no padding on output)
+// ---------------------------------------------------------------------------
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+export function base32Encode(bytes: Uint8Array): string {
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += ALPHABET[(buffer >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    buffer &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += ALPHABET[(buffer << (5 - bits)) & 31];
+  return out;
+}
+
+/**
+ * Decodes base32 (either case, padding optional, no spaces), or null when it is not valid: a character outside the
+ * alphabet, padding anywhere but at the end, a length no whole number of bytes gives, or non-zero leftover bits.
+ */
+export function base32Decode(input: string): Uint8Array | null {
+  const s = input.toUpperCase().replace(/=+$/, '');
+  if (!/^[A-Z2-7]*$/.test(s) || ![0, 2, 4, 5, 7].includes(s.length % 8)) return null;
+  const out: number[] = [];
+  let buffer = 0;
+  let bits = 0;
+  for (const ch of s) {
+    buffer = (buffer << 5) | ALPHABET.indexOf(ch);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((buffer >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+    buffer &= (1 << bits) - 1;
+  }
+  if (buffer !== 0) return null;
+  return Uint8Array.from(out);
+}
+
+function secretBytes(secret: string): Uint8Array {
+  const bytes = base32Decode(secret);
+  if (!bytes || bytes.length < 16 || bytes.length > MAX_SEED_BYTES) throw new Error('Geen geldig TOTP-geheim (base32).');
+  return bytes;
+}
+
+// ---------------------------------------------------------------------------
+// Secrets, enrolment and verification
+// ---------------------------------------------------------------------------
+
+/** A new random secret for an authenticator app, 20 bytes, as base32 (32 characters). */
+export function newSecret(): string {
+  return base32Encode(randomBytes(SECRET_BYTES));
+}
+
+/** The otpauth:// URI an authenticator app scans: label `issuer:accountName`, SHA-1, 6 digits, 30 seconds. */
+export function otpauthUri(secret: string, accountName: string, issuer = 'Verzuimloket'): string {
+  return generateTOTP({ issuer, label: accountName, secret, algorithm: TOTP_ALGORITHM, digits: TOTP_DIGITS, period: TOTP_PERIOD });
+}
+
+/** The URI as a QR code, an SVG document rendered on the server (no image service sees the secret). */
+export function qrCodeSvg(uri: string): Promise<string> {
+  return QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M' });
+}
+
+/** The time step (RFC 6238's T) of a moment. */
+export function timeStep(now: Date = new Date()): number {
+  return Math.floor(epochSeconds(now) / TOTP_PERIOD);
+}
+
+function epochSeconds(at: Date): number {
+  return Math.floor(at.getTime() / 1000);
+}
+
+/** The code for a secret at a moment. For tests and tools; the service only verifies. */
+export function codeAt(secret: string, at: Date = new Date()): string {
+  return generateSync({
+    secret: secretBytes(secret),
+    crypto,
+    algorithm: TOTP_ALGORITHM,
+    digits: TOTP_DIGITS,
+    period: TOTP_PERIOD,
+    epoch: epochSeconds(at),
+  });
+}
+
+export type CodeCheck = { ok: true; step: number } | { ok: false };
+
+/**
+ * Checks a code against the secret: exactly 6 digits (spaces removed), matching the current time step or the one
+ * before, and later than `lastUsedStep` (the step of the last code accepted for the account, null if none). On
+ * success, store the returned step as the account's new last used step.
+ */
+export function verifyCode(secret: string, code: string, lastUsedStep: number | null, now: Date = new Date()): CodeCheck {
+  if (lastUsedStep !== null && !(Number.isSafeInteger(lastUsedStep) && lastUsedStep >= 0)) {
+    throw new Error('lastUsedStep moet een geheel getal van 0 of meer zijn.');
+  }
+  const bytes = secretBytes(secret);
+  const token = typeof code === 'string' ? code.replace(/\s+/g, '') : '';
+  if (!/^[0-9]{6}$/.test(token)) return { ok: false };
+  // Every step within reach is at or before the last one used (or the clock went back): nothing can be accepted.
+  if (lastUsedStep !== null && lastUsedStep >= timeStep(now)) return { ok: false };
+  const result = verifySync({
+    secret: bytes,
+    token,
+    crypto,
+    algorithm: TOTP_ALGORITHM,
+    digits: TOTP_DIGITS,
+    period: TOTP_PERIOD,
+    epoch: epochSeconds(now),
+    epochTolerance: TOTP_TOLERANCE,
+    ...(lastUsedStep !== null ? { afterTimeStep: lastUsedStep } : {}),
+  });
+  if (!result.valid || (lastUsedStep !== null && result.timeStep <= lastUsedStep)) return { ok: false };
+  return { ok: true, step: result.timeStep };
+}
+
+/**
+ * A hardware token's seed as the vendor ships it: hex (40 or more hex digits, i.e. 20+ bytes) or base32 (RFC 4648,
+ * padding optional), with spaces or line breaks anywhere. Returns the seed as base32 without padding, or null when it
+ * is neither or shorter than 20 bytes (or longer than 64). A string of hex digits only is read as hex.
+ */
+export function parseHardwareSeed(input: string): string | null {
+  if (typeof input !== 'string') return null;
+  const s = input.replace(/\s+/g, '');
+  let bytes: Uint8Array | null;
+  if (/^(0x)?[0-9a-f]+$/i.test(s)) {
+    const hex = s.replace(/^0x/i, '');
+    bytes = hex.length % 2 === 0 ? Uint8Array.from(Buffer.from(hex, 'hex')) : null;
+  } else {
+    bytes = base32Decode(s);
+  }
+  if (!bytes || bytes.length < MIN_SEED_BYTES || bytes.length > MAX_SEED_BYTES) return null;
+  return base32Encode(bytes);
+}
+
+// ---------------------------------------------------------------------------
+// Seeds at rest
+// ---------------------------------------------------------------------------
+
+/**
+ * Encrypts TOTP secrets and hardware-token seeds at rest with AES-256-GCM under a key derived through HKDF from the
+ * 32-byte master key (its own purpose, so it is independent of the PGN keys). A sealed blob is IV (12 bytes), tag
+ * (16 bytes) and ciphertext. The optional associated data (e.g. the account's id) binds a blob to its row: opened
+ * with other associated data, or changed in any way, it fails.
+ */
+export class SecretBox {
+  private readonly key: Buffer;
+
+  constructor(masterKey: Buffer) {
+    if (masterKey.length !== 32) throw new Error('De hoofdsleutel moet 32 bytes zijn.');
+    this.key = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'verzuimloket totp seed', 32));
+  }
+
+  seal(plaintext: string, associatedData?: string): Buffer {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    if (associatedData !== undefined) cipher.setAAD(Buffer.from(associatedData, 'utf8'));
+    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), body]);
+  }
+
+  /** The plaintext; throws when the blob was altered, is too short, or was sealed with another key or associated data. */
+  open(blob: Buffer, associatedData?: string): string {
+    if (blob.length < 28) throw new Error('Versleuteld geheim is te kort.');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, blob.subarray(0, 12));
+    decipher.setAuthTag(blob.subarray(12, 28));
+    if (associatedData !== undefined) decipher.setAAD(Buffer.from(associatedData, 'utf8'));
+    return Buffer.concat([decipher.update(blob.subarray(28)), decipher.final()]).toString('utf8');
+  }
+}

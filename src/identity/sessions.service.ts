@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomBytes } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { clock } from '../common/clock';
+import { AppConfig } from '../config/app-config';
+import { Actor } from './actor';
+import { permissionsOf } from './permissions';
+import { Session, SessionStage } from './session.entity';
+import { User, UserStatus } from './user.entity';
+
+export interface OpenedSession {
+  session: Session;
+  /** The cookie value: shown to the browser once, stored only as a hash. */
+  token: string;
+}
+
+const hash = (token: string) => createHash('sha256').update(token, 'utf8').digest();
+
+/** Sign-in sessions in PostgreSQL, so that any instance serves any request. */
+@Injectable()
+export class SessionsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  get cookieName(): string {
+    return this.config.isLocalHttp ? 'vzl_session' : '__Host-vzl_session';
+  }
+
+  cookieOptions(maxAgeMs?: number) {
+    return {
+      httpOnly: true,
+      secure: !this.config.isLocalHttp,
+      sameSite: 'lax' as const,
+      path: '/',
+      ...(maxAgeMs ? { maxAge: maxAgeMs } : {}),
+    };
+  }
+
+  /** A new session (every sign-in gets a new one; the token is random, 256 bits). */
+  async open(user: User, stage: SessionStage, clientIp: string | null, m: EntityManager = this.db.manager): Promise<OpenedSession> {
+    const token = randomBytes(32).toString('base64url');
+    const now = clock.now();
+    const session = await m.getRepository(Session).save({
+      tokenHash: hash(token),
+      userId: user.id,
+      stage,
+      csrfToken: randomBytes(24).toString('base64url'),
+      clientIp,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + this.config.SESSION_MAX_HOURS * 3_600_000),
+    });
+    return { session, token };
+  }
+
+  /** The session behind a cookie, if it is still valid; touches its last activity. */
+  async find(token: string | undefined, stage: SessionStage): Promise<{ session: Session; user: User } | null> {
+    if (!token || token.length > 100) return null;
+    const session = await this.db.getRepository(Session).findOne({
+      where: { tokenHash: hash(token) },
+      relations: { user: { organisation: true } },
+    });
+    if (!session || session.stage !== stage) return null;
+    const now = clock.now().getTime();
+    const idleLimit = session.lastSeenAt.getTime() + this.config.SESSION_IDLE_MINUTES * 60_000;
+    const user = session.user;
+    if (now > idleLimit || now > session.expiresAt.getTime() || !isUsable(user)) {
+      await this.db.getRepository(Session).delete(session.id);
+      return null;
+    }
+    if (now - session.lastSeenAt.getTime() > 15_000) {
+      await this.db.getRepository(Session).update(session.id, { lastSeenAt: new Date(now) });
+    }
+    return { session, user };
+  }
+
+  async end(sessionId: string): Promise<void> {
+    await this.db.getRepository(Session).delete(sessionId);
+  }
+
+  /** Ends every session of a person (sign-out everywhere, lock, disable, token reset). */
+  async endAll(userId: string, m: EntityManager = this.db.manager): Promise<number> {
+    const result = await m.getRepository(Session).delete({ userId });
+    return result.affected ?? 0;
+  }
+
+  actorOf(user: User, session: Session): Actor & { sessionId: string; csrfToken: string } {
+    return {
+      type: 'USER',
+      id: user.id,
+      name: user.name,
+      organisationId: user.organisationId,
+      organisationType: user.organisation.type,
+      organisationCode: user.organisation.code,
+      permissions: permissionsOf(user.roles, false),
+      locationIds: user.locationIds.length > 0 ? user.locationIds : undefined,
+      sessionId: session.id,
+      csrfToken: session.csrfToken,
+    };
+  }
+}
+
+export function isUsable(user: User): boolean {
+  return user.status === UserStatus.ACTIVE && !user.lockedAt && user.organisation?.active !== false;
+}
