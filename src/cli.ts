@@ -11,6 +11,7 @@ import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { DatabaseConnection } from './database/database.module';
 import { DatabaseInUseError } from './database/embedded-database';
 import { runMigrations } from './database/migrator';
+import { AccountsService } from './identity/accounts.service';
 import { ApiKeysService } from './identity/api-keys.service';
 import { DuoImportService } from './organisations/duo-import.service';
 import { OrganisationType } from './organisations/organisation.entity';
@@ -110,6 +111,21 @@ program
       if (!o.to === !o.none) throw new Error('Geef --to <code> of --none.');
       await app.get(OrganisationsService).setRoutingRule(o.municipality, o.kind, o.to ?? null);
       out(o.to ? `${o.kind}-meldingen voor ${o.municipality} gaan naar ${o.to.toUpperCase()}.` : `Alternatieve routering opgeheven.`);
+    }),
+  );
+
+program
+  .command('create-operator')
+  .requiredOption('--username <naam>', 'gebruikersnaam')
+  .requiredOption('--name <naam>', 'volledige naam')
+  .requiredOption('--email <adres>', 'e-mailadres')
+  .option('--letter', 'een briefcode in plaats van een activeringslink')
+  .description('Maakt een account voor functioneel beheer en toont de eenmalige activering (72 uur geldig)')
+  .action((o: { username: string; name: string; email: string; letter?: boolean }) =>
+    withApp(async (app) => {
+      const { user, activation } = await app.get(AccountsService).appoint('OPERATOR', { username: o.username, name: o.name, email: o.email }, o.letter ? 'LETTER' : 'LINK');
+      out(`Account ${user.username} voor functioneel beheer aangemaakt.`);
+      out(activation.url ? `Activeringslink (eenmalig, tot ${activation.expiresAt}): ${activation.url}` : `Briefcode (eenmalig, tot ${activation.expiresAt}): ${activation.code}`);
     }),
   );
 

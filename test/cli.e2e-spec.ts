@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { codeAt } from '../src/identity/credentials/totp';
 import { createApp } from '../src/bootstrap';
 import { AppConfig, loadConfig } from '../src/config/app-config';
 import { createTestDatabase, TestDatabase } from './support/test-database';
@@ -152,7 +153,7 @@ describe('the operator CLI (node dist/src/cli.js)', () => {
     expect(run.code).toBe(0);
     for (const command of [
       'migrate', 'import-duo', 'create-school', 'create-office', 'delegate', 'route',
-      'list-organisations', 'create-api-key', 'list-api-keys', 'revoke-api-key',
+      'list-organisations', 'create-api-key', 'list-api-keys', 'revoke-api-key', 'create-operator',
     ]) {
       expect(run.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     }
@@ -287,6 +288,23 @@ describe('the operator CLI (node dist/src/cli.js)', () => {
     });
     const relisted = await cli(['list-api-keys', '--org', '32JK']);
     expect(relisted.stdout.split('\n').find((l) => l.startsWith(id))).toMatch(/\tingetrokken \d{4}-\d{2}-\d{2}T/);
+  });
+
+  it('create-operator prints a one-time activation link with which the operator activates and signs in', async () => {
+    const run = await cli(['create-operator', '--username', 'fb.eerste', '--name', 'Fien Beheer', '--email', 'fb@operator.example']);
+    expect(run.code).toBe(0);
+    const url = run.stdout.match(/https?:\/\/\S+activeren\?code=(\S+)/);
+    expect(url).not.toBeNull();
+    await withApp(async (app) => {
+      const agent = request.agent(app.getHttpServer());
+      const password = 'operator-wachtwoord 2026';
+      const started = await agent.post('/api/v1/activation/start').send({ activationCode: url![1], password }).expect(200);
+      await agent.post('/api/v1/activation/confirm').send({ activationCode: url![1], code: codeAt(started.body.secret, new Date(Date.now() - 30_000)) }).expect(200);
+      await agent.post('/api/v1/session').send({ username: 'fb.eerste', password }).expect(200);
+      const me = await agent.post('/api/v1/session/code').send({ code: codeAt(started.body.secret) }).expect(200);
+      expect(me.body).toMatchObject({ type: 'USER', organisation: 'OPERATOR', organisationType: 'OPERATOR' });
+      expect(me.body.permissions).toContain('beheerder:appoint');
+    });
   });
 
   it('an unknown organisation code stops with exit code 1 and a Dutch message on stderr', async () => {
