@@ -1,12 +1,14 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '../audit/audit.module';
+import { OrganisationsModule } from '../organisations/organisations.module';
 import { AppConfig } from '../config/app-config';
 import { masterKey } from '../config/master-key';
 import { AccessGuard } from './access.guard';
 import { AccountsApiController } from './accounts.api.controller';
 import { AccountsService } from './accounts.service';
 import { ActivationService } from './activation.service';
+import { ApiKeysApiController } from './api-keys.api.controller';
 import { ApiKeysService } from './api-keys.service';
 import { AuthApiController } from './auth.api.controller';
 import { prepareDummyHash } from './credentials/passwords';
@@ -15,8 +17,8 @@ import { SessionsService } from './sessions.service';
 import { SignInService } from './sign-in.service';
 
 @Module({
-  imports: [AuditModule],
-  controllers: [AuthApiController, AccountsApiController],
+  imports: [AuditModule, OrganisationsModule],
+  controllers: [AuthApiController, AccountsApiController, ApiKeysApiController],
   providers: [
     ApiKeysService,
     SessionsService,

@@ -11,7 +11,6 @@ export enum Permission {
   SCHOOL_DATA_READ = 'school-data:read',
   SCHOOL_DATA_MANAGE = 'school-data:manage',
   ORGANISATION_READ = 'organisation:read',
-  REFERENCE_MANAGE = 'reference:manage',
   APIKEY_MANAGE = 'apikey:manage',
   USER_MANAGE = 'user:manage',
   AUDIT_READ = 'audit:read',
@@ -39,7 +38,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     Permission.SCHOOL_DATA_READ, Permission.SCHOOL_DATA_MANAGE, Permission.APIKEY_MANAGE, Permission.ORGANISATION_READ,
     Permission.USER_MANAGE, Permission.AUDIT_READ,
   ],
-  [Role.OPERATOR]: [Permission.REFERENCE_MANAGE, Permission.APIKEY_MANAGE, Permission.ORGANISATION_READ, Permission.BEHEERDER_APPOINT, Permission.AUDIT_READ],
+  [Role.OPERATOR]: [Permission.APIKEY_MANAGE, Permission.ORGANISATION_READ, Permission.BEHEERDER_APPOINT, Permission.AUDIT_READ],
 };
 
 /** Which roles exist in which kind of organisation. */

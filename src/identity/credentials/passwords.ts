@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as argon2 from 'argon2';
 import { FieldCode, FieldError } from '../../common/problem';
-import { COMMON_PASSWORDS_TEXT } from './common-passwords';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
  * Passwords: the policy of OWASP ASVS 4.0.3 level 2 (V2.1) and storage with argon2id (V2.4).
@@ -41,7 +42,10 @@ let commonPasswords: Set<string> | undefined;
 /** The shipped list of common passwords, lower-cased, built once on first use. */
 function common(): Set<string> {
   if (!commonPasswords) {
-    commonPasswords = new Set(COMMON_PASSWORDS_TEXT.split('\n').filter((line) => line.length > 0));
+    // Beside this file in src/ and, copied by the build, in dist/. The header lines come first and start with '# '.
+    const lines = readFileSync(join(__dirname, 'common-passwords.txt'), 'utf8').split('\n');
+    const first = lines.findIndex((line) => !line.startsWith('# '));
+    commonPasswords = new Set(lines.slice(first).filter((line) => line.length > 0));
   }
   return commonPasswords;
 }

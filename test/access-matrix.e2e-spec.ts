@@ -1,0 +1,176 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
+import request from 'supertest';
+import { AccountsService } from '../src/identity/accounts.service';
+import { ALLOW_KEY, PUBLIC_KEY } from '../src/identity/allow.decorator';
+import { hashPassword } from '../src/identity/credentials/passwords';
+import { codeAt, newSecret, SecretBox } from '../src/identity/credentials/totp';
+import { Permission, Role, ROLE_PERMISSIONS, ROLES_BY_ORGANISATION, permissionsOf } from '../src/identity/permissions';
+import { TokenKind, User, UserStatus } from '../src/identity/user.entity';
+import { OrganisationType } from '../src/organisations/organisation.entity';
+import { bsn, reportBody, TestApp, TestSchool } from './support/test-app';
+
+interface Route {
+  method: string;
+  path: string;
+  permission: Permission | undefined;
+  isPublic: boolean;
+}
+
+const GUARD_REFUSAL = 'U heeft geen recht op deze handeling.';
+const PASSWORD = 'matrix-wachtwoord 2026';
+
+/** Every route the application serves, with the permission it states (read from the decorators). */
+function routesOf(t: TestApp): Route[] {
+  const routes: Route[] = [];
+  for (const module of t.app.get(ModulesContainer).values()) {
+    for (const { metatype } of module.controllers.values()) {
+      if (!metatype) continue;
+      const base = String(Reflect.getMetadata(PATH_METADATA, metatype) ?? '');
+      for (const name of Object.getOwnPropertyNames(metatype.prototype)) {
+        const handler = metatype.prototype[name];
+        if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
+        const path = `/${base}/${String(Reflect.getMetadata(PATH_METADATA, handler) ?? '')}`.replace(/\/+/g, '/').replace(/\/$/, '');
+        routes.push({
+          method: RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod],
+          path,
+          permission: Reflect.getMetadata(ALLOW_KEY, handler) ?? Reflect.getMetadata(ALLOW_KEY, metatype),
+          isPublic: Reflect.getMetadata(PUBLIC_KEY, handler) === true,
+        });
+      }
+    }
+  }
+  return routes.filter((r) => !r.path.startsWith('/api/docs'));
+}
+
+describe('the access matrix, generated from the permission table', () => {
+  let t: TestApp;
+  let routes: Route[];
+  let school: TestSchool;
+  let otherSchool: TestSchool;
+  const objects: Record<string, { own: string; other: string }> = {};
+
+  type Caller = { label: string; orgType: OrganisationType; permissions: Set<Permission>; call: (method: string, path: string, payload?: object) => request.Test };
+
+  /** A valid body per route, so that the answer is about access and existence, not about the input. */
+  const BODIES: Record<string, object> = {
+    'PATCH /api/v1/reports/:number': { reason: 'Nieuwe reden' },
+    'POST /api/v1/reports/:number/messages': { body: 'Bericht' },
+    'POST /api/v1/reports/:number/status': { status: 'IN_BEHANDELING' },
+    'POST /api/v1/reports/:number/forward': { to: 'GM0344' },
+    'PUT /api/v1/users/:id/roles': { roles: ['lezer'] },
+    'POST /api/v1/users/:id/token/hardware': { tokenId: '00000000-0000-4000-8000-000000000000' },
+  };
+  const bodyFor = (route: Route) => BODIES[`${route.method} ${route.path}`] ?? {};
+  const callers: Caller[] = [];
+
+  async function person(orgCode: string, roles: Role[]): Promise<Caller> {
+    const org = await t.app.get((await import('../src/organisations/organisations.service')).OrganisationsService).requireByCode(orgCode, 'org');
+    const seed = newSecret();
+    const username = `m.${orgCode.toLowerCase()}.${roles.join('-')}`;
+    await t.db.getRepository(User).save({
+      organisationId: org.id, username, name: `Matrix ${roles.join('+')}`, email: `${username}@example.org`, roles, status: UserStatus.ACTIVE,
+      passwordHash: await hashPassword(PASSWORD), tokenKind: TokenKind.APP, totpSeed: t.app.get(SecretBox).seal(seed),
+    });
+    const agent = request.agent(t.http);
+    await agent.post('/api/v1/session').send({ username, password: PASSWORD }).expect(200);
+    const { body } = await agent.post('/api/v1/session/code').send({ code: codeAt(seed) }).expect(200);
+    return {
+      label: `${org.type} ${roles.join('+')} (persoon)`,
+      orgType: org.type,
+      permissions: permissionsOf(roles, false),
+      call: (method, path, payload = {}) =>
+        (agent as unknown as Record<string, (p: string) => request.Test>)[method.toLowerCase()](path).set('X-CSRF-Token', body.csrfToken).set('If-Match', '"1"').send(payload),
+    };
+  }
+
+  async function key(orgCode: string, roles?: Role[]): Promise<Caller> {
+    const c = await t.keyFor(orgCode, roles);
+    const org = c.org;
+    const effective = roles ?? ({ SCHOOL: [Role.MELDER, Role.BEHEERDER], OPERATOR: [Role.OPERATOR] } as Record<string, Role[]>)[org.type] ?? [Role.BEHANDELAAR];
+    return {
+      label: `${org.type} ${effective.join('+')} (sleutel)`,
+      orgType: org.type,
+      permissions: permissionsOf(effective, true),
+      call: (method, path, payload = {}) =>
+        (request(t.http) as unknown as Record<string, (p: string) => request.Test>)[method.toLowerCase()](path).set('Authorization', `Bearer ${c.key}`).set('If-Match', '"1"').send(payload),
+    };
+  }
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    routes = routesOf(t);
+    school = await t.newSchool();
+    otherSchool = await t.newSchool('Andere school');
+    const own = await school.post('/api/v1/reports', reportBody(school)).expect(201);
+    const other = await otherSchool.post('/api/v1/reports', reportBody(otherSchool, {}, { pgn: bsn(777), registeredAddress: { street: 'Oudegracht', houseNumber: 1, postcode: '3511 AA', place: 'Utrecht', municipalityCode: 'GM0344' } })).expect(201);
+    objects.number = { own: String(own.body.number), other: String(other.body.number) };
+    objects.id = { own: school.location.id, other: otherSchool.location.id };
+    objects.code = { own: 'GM0363', other: 'GM0363' };
+    const accounts = t.app.get(AccountsService);
+    await accounts.appoint(school.org.code, { username: 'matrix.first', name: 'Eerste beheerder', email: 'eerste@example.org' }, 'LETTER');
+    for (const [orgCode, type] of [[school.org.code, OrganisationType.SCHOOL], ['GM0363', OrganisationType.GEMEENTE], ['OPERATOR', OrganisationType.OPERATOR]] as const) {
+      for (const role of ROLES_BY_ORGANISATION[type]) callers.push(await person(orgCode, [role]));
+      callers.push(await key(orgCode));
+    }
+    callers.push(await key(school.org.code, [Role.LEZER]));
+  });
+  afterAll(() => t.stop());
+
+  it('finds a stated permission, or an explicit @Public, on every route', () => {
+    expect(routes.length).toBeGreaterThan(30);
+    const unstated = routes.filter((r) => !r.isPublic && !r.permission).map((r) => `${r.method} ${r.path}`);
+    expect(unstated).toEqual([]);
+    const unknown = routes.filter((r) => r.permission && !Object.values(Permission).includes(r.permission)).map((r) => `${r.method} ${r.path}`);
+    expect(unknown).toEqual([]);
+  });
+
+  it('gives each role exactly the routes of its permissions, and machine keys none of the human-only ones', async () => {
+    const wrong: string[] = [];
+    for (const caller of callers) {
+      for (const route of routes.filter((r) => !r.isPublic)) {
+        const path = route.path.replace(/:(\w+)/g, (_, name: string) => objects[name]?.own ?? 'x');
+        const res = await caller.call(route.method, path);
+        const refusedByGuard = res.status === 403 && res.body.detail === GUARD_REFUSAL;
+        const allowed = caller.permissions.has(route.permission!);
+        if (res.status === 401 || allowed === refusedByGuard || res.status >= 500) {
+          wrong.push(`${caller.label}: ${route.method} ${route.path} -> ${res.status} ${res.body.code ?? ''} (table says ${allowed ? 'allow' : 'deny'})`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("answers 404 for another organisation's report, whatever the permitted role does with it", async () => {
+    const wrong: string[] = [];
+    for (const caller of callers) {
+      for (const route of routes.filter((r) => r.path.includes(':number'))) {
+        if (!caller.permissions.has(route.permission!)) continue;
+        const res = await caller.call(route.method, route.path.replace(':number', objects.number.other), bodyFor(route));
+        if (res.status !== 404) wrong.push(`${caller.label}: ${route.method} ${route.path} -> ${res.status}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("answers 404 for another school's location, reporter and another organisation's account", async () => {
+    const schoolCallers = callers.filter((c) => c.orgType === OrganisationType.SCHOOL);
+    const wrong: string[] = [];
+    for (const caller of schoolCallers) {
+      for (const route of routes.filter((r) => r.path.includes(':id') && r.method !== 'GET' || r.path.endsWith('users/:id'))) {
+        if (!caller.permissions.has(route.permission!)) continue;
+        const otherId = route.path.includes('/users/') ? (await t.db.query(`SELECT id FROM user_account WHERE organisation_id = $1 LIMIT 1`, [otherSchool.org.id]))[0]?.id ?? objects.id.other : objects.id.other;
+        const res = await caller.call(route.method, route.path.replace(':id', otherId), bodyFor(route));
+        if (res.status !== 404) wrong.push(`${caller.label}: ${route.method} ${route.path} -> ${res.status}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('lists in the permission table only permissions that some route needs', () => {
+    const needed = new Set(routes.map((r) => r.permission).filter(Boolean));
+    const granted = new Set(Object.values(ROLE_PERMISSIONS).flat());
+    expect([...granted].filter((p) => !needed.has(p))).toEqual([]);
+  });
+});
