@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
+import { AeadBox } from '../common/aead-box';
 import { masterKey } from '../config/master-key';
 
 /**
@@ -7,26 +8,20 @@ import { masterKey } from '../config/master-key';
  * from the other's output.
  */
 export class PgnCipher {
-  private readonly encKey: Buffer;
+  private readonly box: AeadBox;
   private readonly macKey: Buffer;
 
   constructor(masterKey: Buffer) {
-    if (masterKey.length !== 32) throw new Error('De PGN-sleutel moet 32 bytes zijn.');
-    this.encKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'verzuimloket pgn encryption', 32));
+    this.box = new AeadBox(masterKey, 'verzuimloket pgn encryption');
     this.macKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'verzuimloket pgn search', 32));
   }
 
   encrypt(pgn: string): Buffer {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.encKey, iv);
-    const body = Buffer.concat([cipher.update(pgn, 'utf8'), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), body]);
+    return this.box.seal(pgn);
   }
 
   decrypt(blob: Buffer): string {
-    const decipher = createDecipheriv('aes-256-gcm', this.encKey, blob.subarray(0, 12));
-    decipher.setAuthTag(blob.subarray(12, 28));
-    return Buffer.concat([decipher.update(blob.subarray(28)), decipher.final()]).toString('utf8');
+    return this.box.open(blob);
   }
 
   hash(pgn: string): Buffer {

@@ -1,8 +1,9 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
 import { generateSync, verifySync } from '@otplib/totp';
 import { generateTOTP } from '@otplib/uri';
 import * as QRCode from 'qrcode';
+import { AeadBox } from '../../common/aead-box';
 
 /**
  * Time-based one-time codes (RFC 6238) for the second sign-in step, with otplib: 30-second steps, 6 digits, HMAC-SHA-1,
@@ -176,34 +177,9 @@ export function parseHardwareSeed(input: string): string | null {
 // Seeds at rest
 // ---------------------------------------------------------------------------
 
-/**
- * Encrypts TOTP secrets and hardware-token seeds at rest with AES-256-GCM under a key derived through HKDF from the
- * 32-byte master key (its own purpose, so it is independent of the PGN keys). A sealed blob is IV (12 bytes), tag
- * (16 bytes) and ciphertext. The optional associated data (e.g. the account's id) binds a blob to its row: opened
- * with other associated data, or changed in any way, it fails.
- */
-export class SecretBox {
-  private readonly key: Buffer;
-
+/** Seals TOTP secrets and hardware-token seeds at rest, under the master key's "totp seed" purpose. */
+export class SecretBox extends AeadBox {
   constructor(masterKey: Buffer) {
-    if (masterKey.length !== 32) throw new Error('De hoofdsleutel moet 32 bytes zijn.');
-    this.key = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'verzuimloket totp seed', 32));
-  }
-
-  seal(plaintext: string, associatedData?: string): Buffer {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    if (associatedData !== undefined) cipher.setAAD(Buffer.from(associatedData, 'utf8'));
-    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), body]);
-  }
-
-  /** The plaintext; throws when the blob was altered, is too short, or was sealed with another key or associated data. */
-  open(blob: Buffer, associatedData?: string): string {
-    if (blob.length < 28) throw new Error('Versleuteld geheim is te kort.');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, blob.subarray(0, 12));
-    decipher.setAuthTag(blob.subarray(12, 28));
-    if (associatedData !== undefined) decipher.setAAD(Buffer.from(associatedData, 'utf8'));
-    return Buffer.concat([decipher.update(blob.subarray(28)), decipher.final()]).toString('utf8');
+    super(masterKey, 'verzuimloket totp seed');
   }
 }
