@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { Brackets, DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { Brackets, DataSource, EntityManager } from 'typeorm';
 import { addDays, todayInNL } from '../common/dates';
 import { ageOn, pgnType } from '../common/dutch-validators';
 import { ErrorCode, FieldCode, FieldError, invalid, ProblemError } from '../common/problem';
@@ -67,18 +67,9 @@ export class ReportsService {
     if (actor.organisationType !== OrganisationType.SCHOOL) throw new ProblemError(ErrorCode.FORBIDDEN, 'Alleen een school kan een melding doen.');
     if (idempotencyKey !== undefined) checkIdempotencyKey(idempotencyKey);
     const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
-    try {
-      const { number, replayed } = await this.db.transaction((m) => this.fileIn(m, actor, input, idempotencyKey, requestHash));
-      return { report: await this.current(actor, number), replayed };
-    } catch (error) {
-      // Two requests with the same key at once: the second loses the insert race and returns the first's report.
-      const pg = error instanceof QueryFailedError ? (error.driverError as { code?: string; table?: string }) : undefined;
-      if (idempotencyKey && pg?.code === '23505' && pg.table === 'idempotency_key') {
-        const { number, replayed } = await this.db.transaction((m) => this.fileIn(m, actor, input, idempotencyKey, requestHash));
-        return { report: await this.current(actor, number), replayed };
-      }
-      throw error;
-    }
+    // Requests with the same key queue on an advisory lock inside fileIn, so the second finds the first's report.
+    const { number, replayed } = await this.db.transaction((m) => this.fileIn(m, actor, input, idempotencyKey, requestHash));
+    return { report: await this.current(actor, number), replayed };
   }
 
   private async fileIn(m: EntityManager, actor: Actor, input: CreateReportInput, key: string | undefined, requestHash: string) {
