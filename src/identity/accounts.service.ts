@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
@@ -55,7 +56,7 @@ export class AccountsService {
   }
 
   async get(organisationId: string, id: string, m: EntityManager = this.db.manager): Promise<User> {
-    const user = /^[0-9a-f-]{36}$/i.test(id) ? await m.getRepository(User).findOne({ where: { id, organisationId }, relations: { organisation: true } }) : null;
+    const user = isUUID(id) ? await m.getRepository(User).findOne({ where: { id, organisationId }, relations: { organisation: true } }) : null;
     if (!user) throw notFound('Dit account bestaat niet.');
     return user;
   }
@@ -202,7 +203,7 @@ export class AccountsService {
   async assignHardwareToken(actor: Actor, userId: string, tokenId: string): Promise<User> {
     return this.db.transaction(async (m) => {
       const user = await this.get(actor.organisationId, userId, m);
-      const token = /^[0-9a-f-]{36}$/i.test(tokenId)
+      const token = isUUID(tokenId)
         ? await m.getRepository(HardwareToken).findOne({ where: { id: tokenId, organisationId: actor.organisationId } })
         : null;
       if (!token || token.revokedAt) throw invalid({ field: 'tokenId', code: FieldCode.UNKNOWN_ORGANISATION, message: 'tokenId: onbekend of ingetrokken token' });

@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
@@ -49,7 +50,7 @@ export class ApiKeysService {
 
   async revoke(organisationId: string, id: string): Promise<ApiKey> {
     const repo = this.db.getRepository(ApiKey);
-    const key = /^[0-9a-f-]{36}$/i.test(id) ? await repo.findOne({ where: { id, organisationId } }) : null;
+    const key = isUUID(id) ? await repo.findOne({ where: { id, organisationId } }) : null;
     if (!key) throw notFound('Deze sleutel bestaat niet.');
     if (!key.revokedAt) {
       key.revokedAt = new Date();
