@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { ApiKeysService } from '../src/identity/api-keys.service';
+import { expectProblem, FieldError, fieldErrors, pairs } from './support/problems';
 import { bornAged, bsn, Caller, daysAgo, reportBody, TestApp, TestSchool } from './support/test-app';
 
 /**
@@ -8,15 +9,7 @@ import { bornAged, bsn, Caller, daysAgo, reportBody, TestApp, TestSchool } from 
  * in the register. No request gets a 500.
  */
 
-interface FieldError {
-  field: string;
-  code: string;
-  message: string;
-}
 type Body = Record<string, unknown>;
-
-/** Words of class-validator's English defaults; none may reach a client. */
-const ENGLISH = /\b(must|should|property|each value|invalid|required|string|boolean|array|nested|not allowed|conform)\b/i;
 
 /** Sets the value at a dotted path such as 'pupil.registeredAddress.postcode'; undefined removes the key. */
 function set(body: Body, path: string, value: unknown): Body {
@@ -29,8 +22,6 @@ function set(body: Body, path: string, value: unknown): Body {
   return body;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const pairs = (errors: FieldError[]) => errors.map((e) => `${e.field} ${e.code}`).sort();
 const VALID_ADDRESS = { street: 'Dorpsstraat', houseNumber: 12, postcode: '1012 AB', place: 'Amsterdam', municipalityCode: 'GM0363' };
 
 describe('bad input on the reports API', () => {
@@ -50,30 +41,6 @@ describe('bad input on the reports API', () => {
       'SELECT (SELECT count(*) FROM report)::int AS reports, (SELECT count(*) FROM report_event)::int AS events',
     );
     return row;
-  }
-
-  function expectProblem(res: request.Response, status: number, code: string): void {
-    expect({ status: res.status, body: res.body }).toMatchObject({ status, body: { status, code } });
-    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body.type).toMatch(/^urn:verzuimloket:problem:/);
-    expect(res.body.title).toEqual(expect.any(String));
-    expect(res.body.title).not.toMatch(ENGLISH);
-    if (res.body.detail !== undefined) expect(res.body.detail).not.toMatch(ENGLISH);
-    expect(JSON.stringify(res.body)).not.toMatch(/stack|QueryFailedError|TypeError|at \S+ \(/);
-  }
-
-  /** The field errors of a 422: each names its field first, in Dutch. */
-  function fieldErrors(res: request.Response): FieldError[] {
-    const errors = res.body.errors as FieldError[];
-    expect(Array.isArray(errors)).toBe(true);
-    expect(errors.length).toBeGreaterThan(0);
-    for (const e of errors) {
-      expect(e.field).toEqual(expect.any(String));
-      expect(e.field.length).toBeGreaterThan(0);
-      expect(e.message).toMatch(new RegExp(`^${escape(e.field)}: \\S`));
-      expect(e.message).not.toMatch(ENGLISH);
-    }
-    return errors;
   }
 
   /** Sends, expects the refusal, and checks that the register did not change. */

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { expectFieldErrors, expectProblem } from './support/problems';
 import { bsn, Caller, reportBody, TestApp, TestSchool } from './support/test-app';
 
 /**
@@ -6,32 +7,7 @@ import { bsn, Caller, reportBody, TestApp, TestSchool } from './support/test-app
  * change, deactivate, delete. Nobody else sees or touches them; a refusal names the field with a stable code.
  */
 
-interface FieldError {
-  field: string;
-  code: string;
-  message: string;
-}
 type Body = Record<string, unknown>;
-
-const ENGLISH = /\b(must|should|property|each value|invalid|required|string|boolean|array|nested|not allowed|conform)\b/i;
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const pairs = (errors: FieldError[]) => errors.map((e) => `${e.field} ${e.code}`).sort();
-
-function expectProblem(res: request.Response, status: number, code: string): void {
-  expect({ status: res.status, body: res.body }).toMatchObject({ status, body: { status, code } });
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body.title).not.toMatch(ENGLISH);
-}
-
-function expectFieldErrors(res: request.Response, expected: string[]): void {
-  expectProblem(res, 422, 'VALIDATION_FAILED');
-  const errors = res.body.errors as FieldError[];
-  for (const e of errors) {
-    expect(e.message).toMatch(new RegExp(`^${escape(e.field)}: \\S`));
-    expect(e.message).not.toMatch(ENGLISH);
-  }
-  expect(pairs(errors)).toEqual([...expected].sort());
-}
 
 const LOCATION = { name: 'Locatie Oost', street: 'Schoolstraat', houseNumber: '12a', postcode: '1091 AB', place: 'Amsterdam', municipalityCode: 'GM0363' };
 const REPORTER = { name: 'M. Mentor', function: 'Mentor', phone: '020 555 1234', email: 'mentor@school.example' };
