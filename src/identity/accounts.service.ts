@@ -13,7 +13,7 @@ import { SecretBox, parseHardwareSeed } from './credentials/totp';
 import { HardwareToken } from './hardware-token.entity';
 import { Role, ROLES_BY_ORGANISATION } from './permissions';
 import { SessionsService } from './sessions.service';
-import { TokenKind, User, UserStatus } from './user.entity';
+import { User, UserStatus } from './user.entity';
 
 export type ActivationKind = 'LINK' | 'LETTER';
 
@@ -254,5 +254,3 @@ export class AccountsService {
     }
   }
 }
-
-export { TokenKind };
