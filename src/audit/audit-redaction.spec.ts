@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import { AuditAction, AuditOutcome } from './audit-event.entity';
 import { FORBIDDEN_DETAIL_KEY, REDACTED, redactDetails, redactText } from './audit-redaction';
+import { isValidPgn } from '../common/dutch-validators';
 import { AuditService, SYSTEM_ACTOR } from './audit.service';
 
 const BSN = '123456782'; // passes the 11-proof
@@ -34,6 +35,10 @@ describe('the audit log guard against secrets and PGNs', () => {
   it('replaces a BSN or onderwijsnummer and an API key inside any text, and keeps other numbers', () => {
     expect(redactText(`leerling ${BSN} en ${ONDERWIJSNUMMER}`)).toBe(`leerling ${REDACTED} en ${REDACTED}`);
     expect(redactText(`sleutel ${API_KEY}.`)).toBe(`sleutel ${REDACTED}.`);
+    // An id whose hex groups hold nine digits that pass the eleven-test is an id, not a PGN.
+    expect(isValidPgn('910710764')).toBe(true);
+    expect(redactText('12d30f04-df18-45d5-988e-910710764be4')).toBe('12d30f04-df18-45d5-988e-910710764be4');
+    expect(redactText(`id 12d30f04-df18-45d5-988e-${BSN}abc, ${BSN}`)).toBe(`id 12d30f04-df18-45d5-988e-${BSN}abc, ${REDACTED}`);
     expect(redactText(`melding 12, telefoon 0612345678, nummer ${NOT_A_PGN}`)).toBe(`melding 12, telefoon 0612345678, nummer ${NOT_A_PGN}`);
     const { details } = redactDetails({ note: `BSN ${BSN}`, asNumber: Number(BSN), other: 123456789, list: [BSN, 'x'], [BSN]: 'as a key' });
     expect(details).toEqual({ note: `BSN ${REDACTED}`, asNumber: REDACTED, other: 123456789, list: [REDACTED, 'x'] });

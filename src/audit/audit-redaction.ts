@@ -8,19 +8,21 @@ import { isValidPgn } from '../common/dutch-validators';
  *   harmless keys such as `locationCode` or `tokenKind`: name them otherwise (`location`, `kind`);
  * - a value that cannot be shown as text (a Buffer or other binary, a function) is dropped: seeds and hashes are bytes;
  * - in every remaining text (details values, actor name, subject id) a 9-digit number that is a valid BSN or
- *   onderwijsnummer, and anything shaped like an API key, is replaced by REDACTED.
+ *   onderwijsnummer (not part of a UUID), and anything shaped like an API key, is replaced by REDACTED.
  */
 export const FORBIDDEN_DETAIL_KEY = /password|wachtwoord|code|otp|seed|secret|token|pgn|bsn/i;
 
 export const REDACTED = '[verwijderd]';
 
-const NINE_DIGITS = /(?<!\d)\d{9}(?!\d)/g;
+// A UUID (an account, key or report id) is matched first and kept whole: its hex groups can hold nine digits
+// that happen to pass the eleven-test ("…-910710764be4").
+const UUID_OR_NINE_DIGITS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?<!\d)\d{9}(?!\d)/gi;
 const API_KEY = /vzl_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{20,}/g;
 const MAX_DEPTH = 8;
 
 /** A text with PGNs and API keys replaced. */
 export function redactText(text: string): string {
-  return text.replace(API_KEY, REDACTED).replace(NINE_DIGITS, (digits) => (isValidPgn(digits) ? REDACTED : digits));
+  return text.replace(API_KEY, REDACTED).replace(UUID_OR_NINE_DIGITS, (match) => (match.length === 9 && isValidPgn(match) ? REDACTED : match));
 }
 
 export interface Redacted {
