@@ -6,6 +6,8 @@ import { AppModule } from './app.module';
 import { ProblemSchema } from './common/api-problems.decorator';
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
+import { templatesDir } from './common/templates-dir';
+import { dirname } from 'node:path';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -16,6 +18,13 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
     logger: options.logger ?? LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
   });
   app.useBodyParser('json', { limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] });
+  // The portal's forms: flat name=value pairs (no nested "qs" objects), at most as many fields as the largest form.
+  app.useBodyParser('urlencoded', { limit: config.BODY_LIMIT, extended: false, parameterLimit: 200 });
+  // The NL Design System's CSS (design tokens and components) and the portal's own, from this server: no CDN.
+  const asset = { index: false, maxAge: '1h' } as const;
+  app.useStaticAssets(dirname(require.resolve('@utrecht/design-tokens/dist/index.css')), { ...asset, prefix: '/assets/nlds/tokens/' });
+  app.useStaticAssets(dirname(require.resolve('@utrecht/component-library-css/dist/index.css')), { ...asset, prefix: '/assets/nlds/components/' });
+  app.useStaticAssets(templatesDir('assets'), { ...asset, prefix: '/assets/' });
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   app.useGlobalPipes(validationPipe());

@@ -123,7 +123,7 @@ program
   .description('Maakt een account voor functioneel beheer en toont de eenmalige activering (72 uur geldig)')
   .action((o: { username: string; name: string; email: string; letter?: boolean }) =>
     withApp(async (app) => {
-      const { user, activation } = await app.get(AccountsService).appoint('OPERATOR', { username: o.username, name: o.name, email: o.email }, o.letter ? 'LETTER' : 'LINK');
+      const { user, activation } = await app.get(AccountsService).appoint('OPERATOR', { username: o.username, name: o.name, email: o.email }, o.letter ? 'LETTER' : 'LINK', 'SHOW');
       out(`Account ${user.username} voor functioneel beheer aangemaakt.`);
       out(activation.url ? `Activeringslink (eenmalig, tot ${activation.expiresAt}): ${activation.url}` : `Briefcode (eenmalig, tot ${activation.expiresAt}): ${activation.code}`);
     }),

@@ -77,8 +77,8 @@ describe('the API contract', () => {
           .filter((m) => m !== '_all')
           .map((m) => `${m.toUpperCase()} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`),
       )
-      // What SwaggerModule itself serves is not part of the described API.
-      .filter((route) => !/^GET \/api\/(docs|openapi\.json)/.test(route));
+      // What SwaggerModule itself serves is not part of the described API, nor are the portal's pages.
+      .filter((route) => !/^GET \/api\/(docs|openapi\.json)/.test(route) && /^\w+ \/(api|health)\//.test(route));
   });
   afterAll(() => t.stop());
 
@@ -148,7 +148,9 @@ describe('the API contract', () => {
           if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
           const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
           const status = (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ?? (method === 'POST' ? 201 : 200);
-          for (const path of [Reflect.getMetadata(PATH_METADATA, handler) as string | string[]].flat()) found.add(`${method} ${join(base, path)} ${status}`);
+          for (const path of [Reflect.getMetadata(PATH_METADATA, handler) as string | string[]].flat()) {
+            if (/^\/(api|health)\//.test(join(base, path))) found.add(`${method} ${join(base, path)} ${status}`);
+          }
         }
       }
     }

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { clock } from '../src/common/clock';
 import { AccountsService } from '../src/identity/accounts.service';
 import { codeAt } from '../src/identity/credentials/totp';
-import { reportBody, TestApp, TestSchool } from './support/test-app';
+import { bsn, reportBody, TestApp, TestSchool } from './support/test-app';
 
 const PASSWORD = 'lange-zin met spaties 2026';
 const real = clock.now;
@@ -47,7 +47,8 @@ describe('people: activation, sign-in with password and code, sessions, the behe
     t = await TestApp.start();
     school = await t.newSchool();
     const { activation } = await t.app.get(AccountsService).appoint(school.org.code, { username: 'Bea.Beheer', name: 'Bea Beheer', email: 'bea@school.example' }, 'LINK');
-    const code = new URL(activation.url!).searchParams.get('code')!;
+    expect(activation).toMatchObject({ kind: 'LINK', sentTo: 'bea@school.example' });
+    const code = await t.mailedActivationCode('bea@school.example');
     const inspected = await request(t.http).post('/api/v1/activation/inspect').send({ activationCode: code }).expect(200);
     expect(inspected.body).toMatchObject({ username: 'bea.beheer', needsPassword: true, token: 'APP' });
     beheerderSeed = await activate(code);
@@ -114,7 +115,8 @@ describe('people: activation, sign-in with password and code, sessions, the behe
   it('lets a lezer read and nothing more', async () => {
     const created = await beheerder.post('/api/v1/users').set('X-CSRF-Token', csrf)
       .send({ username: 'l.lezer', name: 'Lex Lezer', email: 'lex@school.example', roles: ['lezer'], activation: 'LINK' }).expect(201);
-    const seed = await activate(new URL(created.body.activation.url).searchParams.get('code')!);
+    expect(created.body.activation).toMatchObject({ kind: 'LINK', sentTo: 'lex@school.example' });
+    const seed = await activate(await t.mailedActivationCode('lex@school.example'));
     const { agent, csrf: token } = await signIn('l.lezer', seed);
     await agent.get('/api/v1/reports').expect(200);
     await agent.post('/api/v1/reports').set('X-CSRF-Token', token).send(reportBody(school)).expect(403);
@@ -196,13 +198,52 @@ describe('people: activation, sign-in with password and code, sessions, the behe
     expect(refused.body.detail).toContain('laatste beheerder');
     await beheerder.put(`/api/v1/users/${self.id}/roles`).set('X-CSRF-Token', csrf).send({ roles: ['melder'] }).expect(409);
     const melder = list.body.find((u: { username: string }) => u.username === 'm.melder');
-    const melderAgent = await (async () => {
-      await beheerder.put(`/api/v1/users/${melder.id}/roles`).set('X-CSRF-Token', csrf).send({ roles: ['melder', 'lezer'] }).expect(200);
-      return melder;
-    })();
-    expect(melderAgent).toBeDefined();
+    await beheerder.put(`/api/v1/users/${melder.id}/roles`).set('X-CSRF-Token', csrf).send({ roles: ['melder', 'lezer'] }).expect(200);
     await beheerder.post('/api/v1/users').set('X-CSRF-Token', csrf)
       .send({ username: 'x.behandelaar', name: 'X', email: 'x@school.example', roles: ['behandelaar'] }).expect(422);
+  });
+
+  it('lets a beheerder grant or take away only the roles they have themselves', async () => {
+    const created = await beheerder.post('/api/v1/users').set('X-CSRF-Token', csrf)
+      .send({ username: 'b.alleenbeheer', name: 'Bo Beheer', email: 'bo@school.example', roles: ['beheerder'], activation: 'LETTER' }).expect(201);
+    const seed = await activate(created.body.activation.code);
+    const bo = await signIn('b.alleenbeheer', seed);
+    const grant = await bo.agent.post('/api/v1/users').set('X-CSRF-Token', bo.csrf)
+      .send({ username: 'n.melder', name: 'Nee', email: 'nee@school.example', roles: ['melder'], activation: 'LETTER' }).expect(403);
+    expect(grant.body.detail).toContain('melder');
+    const list = await bo.agent.get('/api/v1/users').expect(200);
+    const melder = list.body.find((u: { username: string }) => u.username === 'm.melder');
+    await bo.agent.put(`/api/v1/users/${melder.id}/roles`).set('X-CSRF-Token', bo.csrf).send({ roles: ['melder'] }).expect(403);
+    expect((await beheerder.get(`/api/v1/users/${melder.id}`).expect(200)).body.roles).toEqual(['melder', 'lezer']);
+    // What they have, they can grant.
+    await bo.agent.post('/api/v1/users').set('X-CSRF-Token', bo.csrf)
+      .send({ username: 'b.tweede', name: 'Tweede', email: 'tweede@school.example', roles: ['beheerder'], activation: 'LETTER' }).expect(201);
+  });
+
+  it("keeps a melder limited to some locations to those locations' reports", async () => {
+    const second = await school.post('/api/v1/locations', { code: '02', name: 'Dependance', municipalityCode: 'GM0363' }).expect(201);
+    const created = await beheerder.post('/api/v1/users').set('X-CSRF-Token', csrf)
+      .send({ username: 'l.locatie', name: 'Lot Locatie', email: 'lot@school.example', roles: ['melder'], locationIds: [school.location.id], activation: 'LETTER' })
+      .expect(201);
+    expect(created.body.account.locationIds).toEqual([school.location.id]);
+    const seed = await activate(created.body.activation.code);
+    const lot = await signIn('l.locatie', seed);
+    const atOther = await school.post('/api/v1/reports', reportBody(school, { locationCode: `${school.org.code}02` }, { pgn: bsn(9001) })).expect(201);
+    const own = await lot.agent.post('/api/v1/reports').set('X-CSRF-Token', lot.csrf).send(reportBody(school, {}, { pgn: bsn(9101) })).expect(201);
+
+    const refused = await lot.agent.post('/api/v1/reports').set('X-CSRF-Token', lot.csrf)
+      .send(reportBody(school, { locationCode: `${school.org.code}02` }, { pgn: bsn(9201) })).expect(422);
+    expect(refused.body.errors[0]).toMatchObject({ field: 'locationCode', code: 'UNKNOWN_LOCATION' });
+    await lot.agent.get(`/api/v1/reports/${atOther.body.number}`).expect(404);
+    await lot.agent.post(`/api/v1/reports/${atOther.body.number}/messages`).set('X-CSRF-Token', lot.csrf).send({ body: 'x' }).expect(404);
+    const listed = await lot.agent.get('/api/v1/reports').expect(200);
+    expect(listed.body.reports.map((r: { number: number }) => r.number)).toContain(own.body.number);
+    expect(listed.body.reports.map((r: { number: number }) => r.number)).not.toContain(atOther.body.number);
+    const changes = await lot.agent.get('/api/v1/changes').expect(200);
+    expect(changes.body.changes.map((c: { reportNumber: number }) => c.reportNumber)).not.toContain(atOther.body.number);
+    // The school's other people still see both.
+    await school.get(`/api/v1/reports/${atOther.body.number}`).expect(200);
+    expect(second.body.code).toBe('02');
   });
 
   it('does not let a machine key manage people', async () => {

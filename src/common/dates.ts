@@ -10,3 +10,17 @@ export function addDays(iso: string, days: number): string {
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
 }
+
+const NL_TIME = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Amsterdam', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** The first moment after `now` at which clocks in the Netherlands show `hhmm` (e.g. "07:00"), summer or winter time. */
+export function nextTimeInNL(hhmm: string, now: Date = new Date()): Date {
+  for (let day = 0; day <= 2; day++) {
+    const date = addDays(todayInNL(now), day);
+    for (const offsetHours of [2, 1]) {
+      const candidate = new Date(Date.parse(`${date}T${hhmm}:00Z`) - offsetHours * 3_600_000);
+      if (candidate > now && todayInNL(candidate) === date && NL_TIME.format(candidate) === hhmm) return candidate;
+    }
+  }
+  throw new Error(`Geen tijdstip ${hhmm} gevonden`);
+}

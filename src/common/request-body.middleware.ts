@@ -9,12 +9,14 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /**
  * Checks a request body before anything interprets it: a body that is not JSON gets 415 (rather than a list of
  * "required" fields), nesting beyond any form of ours gets 400, and keys that address object prototypes are refused.
+ * The portal's pages (everything outside /api) take HTML forms as well.
  */
 @Injectable()
 export class RequestBodyMiddleware implements NestMiddleware {
   use(req: Request, _res: Response, next: NextFunction): void {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-    if (hasBody && ['POST', 'PUT', 'PATCH'].includes(req.method) && !req.is(['application/json', 'application/*+json'])) {
+    const accepted = req.originalUrl.startsWith('/api/') ? ['application/json', 'application/*+json'] : ['application/x-www-form-urlencoded'];
+    if (hasBody && ['POST', 'PUT', 'PATCH'].includes(req.method) && !req.is(accepted)) {
       throw new ProblemError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Stuur de inhoud als JSON (Content-Type: application/json).');
     }
     if (req.body !== undefined && req.body !== null && typeof req.body === 'object') inspect(req.body);

@@ -36,7 +36,7 @@ export class AppConfig {
   @IsString()
   HOST = '0.0.0.0';
 
-  /** Where the embedded database, generated keys and (later) local mail live. */
+  /** Where the embedded database, generated keys and (without SMTP_URL) the e-mail files live. */
   @IsString()
   DATA_DIR = './data';
 
@@ -88,6 +88,45 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(30 * 24)
   ACTIVATION_HOURS = 72;
 
+  /**
+   * SMTP server for notifications, e.g. smtp://user:pass@mail.example.nl:587 or smtps://...:465 (pooled connections).
+   * Without it, every e-mail is written as an .eml file under DATA_DIR/mail and the log names the file.
+   */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/[^\s]+$/, { message: 'moet een smtp:// of smtps://-adres zijn' })
+  SMTP_URL?: string;
+
+  /** Sender of notifications. */
+  @Matches(/^([^<>@]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, { message: 'moet een e-mailadres zijn, eventueel als "Naam <adres>"' })
+  MAIL_FROM = 'Verzuimloket <noreply@verzuimloket.localhost>';
+
+  /** Deliver the outbox from this instance (several instances may; each message goes out once). */
+  @Transform(toBool) @IsBoolean()
+  MAIL_WORKER = true;
+
+  /** How often the worker looks for e-mail to send, in milliseconds. */
+  @Transform(toInt) @IsInt() @Min(50) @Max(60_000)
+  MAIL_POLL_MS = 2000;
+
+  /** Attempts before a message is parked as failed. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(50)
+  MAIL_MAX_ATTEMPTS = 8;
+
+  /** Wait after the first temporary failure, in seconds; doubles with every further attempt. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(24 * 3600)
+  MAIL_RETRY_SECONDS = 60;
+
+  /**
+   * Seconds an instance holds a claimed message. When the instance dies before finishing, another takes it over
+   * after this time; it must exceed the longest SMTP exchange (the transport times out after 60 s).
+   */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  MAIL_CLAIM_SECONDS = 180;
+
+  /** When the daily digest goes out, Dutch time (HH:MM). */
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'moet een tijd als 07:00 zijn' })
+  MAIL_DIGEST_TIME = '07:00';
+
   get usesEmbeddedDatabase(): boolean {
     return this.DATABASE_URL === undefined;
   }
@@ -104,7 +143,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new AppConfig());
   const raw: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'PGN_ENCRYPTION_KEY']) {
+  for (const key of [...known, 'DATABASE_URL', 'PGN_ENCRYPTION_KEY', 'SMTP_URL']) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }

@@ -4,6 +4,7 @@ import { ClientThrottle } from '../identity/client-throttle.entity';
 import { HardwareToken } from '../identity/hardware-token.entity';
 import { Session } from '../identity/session.entity';
 import { User } from '../identity/user.entity';
+import { OutboxMessage } from '../notifications/outbox-message.entity';
 import { Location } from '../organisations/location.entity';
 import { Organisation } from '../organisations/organisation.entity';
 import { Reporter } from '../organisations/reporter.entity';
@@ -15,4 +16,4 @@ import { Report } from '../reports/report.entity';
 
 /** Every entity of the service; the migrations must describe exactly these (checked in CI). */
 export const ENTITIES = [Organisation, Location, Reporter, RoutingRule, Report, ReportEvent, ReportMessage, IdempotencyKey, ApiKey,
-  User, Session, HardwareToken, ClientThrottle, AuditEvent];
+  User, Session, HardwareToken, ClientThrottle, AuditEvent, OutboxMessage];

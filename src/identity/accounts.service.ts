@@ -6,6 +6,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { clock } from '../common/clock';
 import { ErrorCode, FieldCode, invalid, notFound, ProblemError } from '../common/problem';
 import { AppConfig } from '../config/app-config';
+import { NotificationsService } from '../notifications/notifications.service';
 import { Location } from '../organisations/location.entity';
 import { Organisation } from '../organisations/organisation.entity';
 import { Actor } from './actor';
@@ -17,10 +18,19 @@ import { User, UserStatus } from './user.entity';
 
 export type ActivationKind = 'LINK' | 'LETTER';
 
+/**
+ * How the one-time activation reaches the person. MAIL: a link e-mailed to their address (LINK) or a code to print
+ * (LETTER); SHOW: the link is handed back instead of mailed, for the operator's own first account on the command line.
+ */
+export type ActivationDelivery = 'MAIL' | 'SHOW';
+
 export interface Activation {
   kind: ActivationKind;
-  /** LINK: the one-time address; LETTER: the code to print with the username. Shown once. */
+  /** LINK: the address it was e-mailed to. */
+  sentTo?: string;
+  /** LINK on the command line: the one-time address itself. */
   url?: string;
+  /** LETTER: the code to print with the username. Shown once. */
   code?: string;
   expiresAt: string;
 }
@@ -49,6 +59,7 @@ export class AccountsService {
     private readonly config: AppConfig,
     private readonly sessions: SessionsService,
     private readonly seeds: SecretBox,
+    private readonly notifications: NotificationsService,
   ) {}
 
   list(organisationId: string): Promise<User[]> {
@@ -69,30 +80,33 @@ export class AccountsService {
   }
 
   /** The operator appoints the first (or another) beheerder of any organisation. */
-  async appoint(organisationCode: string, input: Omit<NewAccount, 'roles' | 'locationIds'>, activation: ActivationKind) {
+  async appoint(organisationCode: string, input: Omit<NewAccount, 'roles' | 'locationIds'>, activation: ActivationKind, delivery: ActivationDelivery = 'MAIL') {
     const organisation = await this.db.getRepository(Organisation).findOne({ where: { code: organisationCode.toUpperCase() } });
     if (!organisation) throw notFound('Deze organisatie bestaat niet.');
     // The first beheerder gets every role of the organisation, so that they can hand each of them out
     // (a beheerder cannot grant a role they lack).
-    return this.createIn(organisation, { ...input, roles: [...ROLES_BY_ORGANISATION[organisation.type]] }, activation);
+    return this.createIn(organisation, { ...input, roles: [...ROLES_BY_ORGANISATION[organisation.type]] }, activation, delivery);
   }
 
-  private async createIn(organisation: Organisation, input: NewAccount, kind: ActivationKind) {
+  /** The account and its activation (and the e-mail carrying it) exist together or not at all. */
+  private async createIn(organisation: Organisation, input: NewAccount, kind: ActivationKind, delivery: ActivationDelivery = 'MAIL') {
     const username = input.username.trim().toLowerCase();
-    if (await this.db.getRepository(User).exists({ where: { username } })) {
-      throw invalid({ field: 'username', code: FieldCode.ALREADY_EXISTS, message: 'username: deze gebruikersnaam is al in gebruik' });
-    }
-    const user = await this.db.getRepository(User).save({
-      organisationId: organisation.id,
-      username,
-      name: input.name,
-      email: input.email,
-      roles: [...new Set(input.roles)],
-      locationIds: input.locationIds ?? [],
-      status: UserStatus.PENDING,
+    return this.db.transaction(async (m) => {
+      if (await m.getRepository(User).exists({ where: { username } })) {
+        throw invalid({ field: 'username', code: FieldCode.ALREADY_EXISTS, message: 'username: deze gebruikersnaam is al in gebruik' });
+      }
+      const user = await m.getRepository(User).save({
+        organisationId: organisation.id,
+        username,
+        name: input.name,
+        email: input.email.trim(),
+        roles: [...new Set(input.roles)],
+        locationIds: input.locationIds ?? [],
+        status: UserStatus.PENDING,
+      });
+      const activation = await this.issueActivation(user, kind, delivery, m);
+      return { user: await this.get(organisation.id, user.id, m), activation };
     });
-    const activation = await this.issueActivation(user, kind);
-    return { user: await this.get(organisation.id, user.id), activation };
   }
 
   async changeRoles(actor: Actor, id: string, roles: string[], locationIds: string[] | undefined): Promise<User> {
@@ -161,20 +175,23 @@ export class AccountsService {
   }
 
   /** A new one-time activation (link or letter code) for an account; an earlier one stops working. */
-  async issueActivation(user: User, kind: ActivationKind): Promise<Activation> {
+  async issueActivation(user: User, kind: ActivationKind, delivery: ActivationDelivery = 'MAIL', within?: EntityManager): Promise<Activation> {
+    if (!within) return this.db.transaction((m) => this.issueActivation(user, kind, delivery, m));
     const expiresAt = new Date(clock.now().getTime() + this.config.ACTIVATION_HOURS * 3_600_000);
-    let secret: string;
-    let result: Activation;
-    if (kind === 'LINK') {
-      secret = randomBytes(32).toString('base64url');
-      result = { kind, url: `${this.config.PUBLIC_URL}/activeren?code=${secret}`, expiresAt: expiresAt.toISOString() };
-    } else {
-      const bytes = randomBytes(16);
-      secret = Array.from(bytes, (b) => BASE32[b % 32]).join('').match(/.{4}/g)!.join('-');
-      result = { kind, code: secret, expiresAt: expiresAt.toISOString() };
+    const expires = expiresAt.toISOString();
+    if (kind === 'LETTER') {
+      const code = Array.from(randomBytes(16), (b) => BASE32[b % 32]).join('').match(/.{4}/g)!.join('-');
+      await within.getRepository(User).update(user.id, { activationHash: secretHash(code), activationExpiresAt: expiresAt });
+      return { kind, code, expiresAt: expires };
     }
-    await this.db.getRepository(User).update(user.id, { activationHash: secretHash(secret), activationExpiresAt: expiresAt });
-    return result;
+    const secret = randomBytes(32).toString('base64url');
+    const url = `${this.config.PUBLIC_URL}/activeren?code=${secret}`;
+    await within.getRepository(User).update(user.id, { activationHash: secretHash(secret), activationExpiresAt: expiresAt });
+    if (delivery === 'SHOW') return { kind, url, expiresAt: expires };
+    // The link goes to the person alone, never through the beheerder's screen.
+    const organisation = await within.getRepository(Organisation).findOneByOrFail({ id: user.organisationId });
+    await this.notifications.activation(within, user, organisation.name, url, expiresAt);
+    return { kind, sentTo: user.email, expiresAt: expires };
   }
 
   /** The account an activation secret belongs to, while it is valid. */

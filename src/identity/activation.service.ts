@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuditAction, AuditService } from '../audit/audit.service';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { clock } from '../common/clock';
@@ -35,6 +36,7 @@ export class ActivationService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly accounts: AccountsService,
     private readonly seeds: SecretBox,
+    private readonly audit: AuditService,
   ) {}
 
   /** Who the code belongs to and what is still to do, without changing anything. */
@@ -74,7 +76,7 @@ export class ActivationService {
   }
 
   /** Step 2: a first code from the app or token proves the enrolment; the account is active. */
-  async confirm(secret: string, code: string): Promise<{ username: string; userId: string; name: string; organisationId: string }> {
+  async confirm(secret: string, code: string, clientIp: string | null): Promise<{ username: string }> {
     const user = await this.accounts.findByActivation(secret);
     if (!user) throw invalidActivation();
     if (!user.passwordHash || !user.totpSeed) {
@@ -92,6 +94,10 @@ export class ActivationService {
       failedPasswords: 0,
       throttledUntil: null,
     });
-    return { username: user.username, userId: user.id, name: user.name, organisationId: user.organisationId };
+    await this.audit.record({
+      organisationId: user.organisationId, actorType: 'USER', actorId: user.id, actorName: user.name,
+      action: AuditAction.ACCOUNT_ACTIVATED, subjectType: 'USER', subjectId: user.id, outcome: 'SUCCESS', clientIp,
+    });
+    return { username: user.username };
   }
 }

@@ -1,7 +1,7 @@
 import { OrganisationType } from '../organisations/organisation.entity';
 import { Permission } from './permissions';
 
-/** Who is making the request: a machine key or (later) a signed-in person, always within one organisation. */
+/** Who is making the request: a machine key or a signed-in person, always within one organisation. */
 export interface Actor {
   type: 'API_KEY' | 'USER';
   id: string;

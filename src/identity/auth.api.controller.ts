@@ -1,19 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { Organisation, OrganisationType } from '../organisations/organisation.entity';
-import { User } from './user.entity';
 import type { Request, Response } from 'express';
 import { ApiProblems } from '../common/api-problems.decorator';
-import { AuditAction, AuditService } from '../audit/audit.service';
 import { Actor } from './actor';
 import { ActivationService, Enrolment } from './activation.service';
 import { Allow, CurrentActor, Public } from './allow.decorator';
 import { clientIp, readCookie } from './cookies';
 import { ActivationConfirmInput, ActivationInspectInput, ActivationStartInput, CodeStepInput, MeView, PasswordStepInput } from './identity.dto';
 import { Permission } from './permissions';
-import { SessionStage } from './session.entity';
 import { SessionsService } from './sessions.service';
 import { SignInService, signInRefused } from './sign-in.service';
 
@@ -25,8 +19,6 @@ export class AuthApiController {
     private readonly signIn: SignInService,
     private readonly sessions: SessionsService,
     private readonly activation: ActivationService,
-    private readonly audit: AuditService,
-    @InjectDataSource() private readonly db: DataSource,
   ) {}
 
   @Post('session')
@@ -37,10 +29,7 @@ export class AuthApiController {
   @ApiProblems(400, 401, 422)
   async password(@Body() input: PasswordStepInput, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ next: 'CODE' }> {
     const outcome = await this.signIn.password(input.username, input.password, clientIp(req));
-    if (!outcome.ok) {
-      await this.failed(outcome.user, outcome.reason, clientIp(req));
-      throw signInRefused();
-    }
+    if (!outcome.ok) throw signInRefused();
     res.cookie(this.sessions.cookieName, outcome.opened.token, this.sessions.cookieOptions());
     return { next: 'CODE' };
   }
@@ -53,15 +42,8 @@ export class AuthApiController {
   @ApiProblems(400, 401, 422)
   async code(@Body() input: CodeStepInput, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<MeView> {
     const outcome = await this.signIn.code(readCookie(req, this.sessions.cookieName), input.code, clientIp(req));
-    if (!outcome.ok) {
-      await this.failed(outcome.user, outcome.reason, clientIp(req));
-      throw signInRefused();
-    }
+    if (!outcome.ok) throw signInRefused();
     const { user, opened } = outcome;
-    await this.audit.record({
-      organisationId: user.organisationId, actorType: 'USER', actorId: user.id, actorName: user.name,
-      action: AuditAction.SIGN_IN, outcome: 'SUCCESS', clientIp: clientIp(req),
-    });
     res.cookie(this.sessions.cookieName, opened.token, this.sessions.cookieOptions());
     const actor = this.sessions.actorOf(user, opened.session);
     return this.me(actor);
@@ -90,14 +72,7 @@ export class AuthApiController {
   @ApiOperation({ summary: 'Afmelden: de sessie eindigt' })
   @ApiNoContentResponse({ description: 'Afgemeld' })
   async signOut(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
-    const found = await this.sessions.find(readCookie(req, this.sessions.cookieName), SessionStage.COMPLETE);
-    if (found) {
-      await this.sessions.end(found.session.id);
-      await this.audit.record({
-        organisationId: found.user.organisationId, actorType: 'USER', actorId: found.user.id, actorName: found.user.name,
-        action: AuditAction.SIGN_OUT, outcome: 'SUCCESS', clientIp: clientIp(req),
-      });
-    }
+    await this.signIn.signOut(readCookie(req, this.sessions.cookieName), clientIp(req));
     res.clearCookie(this.sessions.cookieName, this.sessions.cookieOptions());
   }
 
@@ -128,30 +103,6 @@ export class AuthApiController {
   @ApiOkResponse({ description: '{ username }' })
   @ApiProblems(400, 404, 409, 422)
   async confirm(@Body() input: ActivationConfirmInput, @Req() req: Request): Promise<{ username: string }> {
-    const result = await this.activation.confirm(input.activationCode, input.code);
-    await this.audit.record({
-      organisationId: result.organisationId, actorType: 'USER', actorId: result.userId, actorName: result.name,
-      action: AuditAction.ACCOUNT_ACTIVATED, subjectType: 'USER', subjectId: result.userId, outcome: 'SUCCESS', clientIp: clientIp(req),
-    });
-    return { username: result.username };
-  }
-
-  /**
-   * A failed attempt goes into the log of the account's organisation; one for a username that does not exist into
-   * the operator's (national) log. The typed username is not kept: it may be a password typed in the wrong box.
-   */
-  private async failed(user: User | null, reason: string, ip: string | null): Promise<void> {
-    const organisationId = user?.organisationId ?? (await this.operatorId());
-    await this.audit.record({
-      organisationId, actorType: user ? 'USER' : 'ANONYMOUS', actorId: user?.id ?? null, actorName: user?.name ?? '(onbekend)',
-      action: AuditAction.SIGN_IN_FAILED, subjectType: user ? 'USER' : null, subjectId: user?.id ?? null, outcome: 'FAILURE', clientIp: ip,
-      details: { reason },
-    });
-  }
-
-  private operator: string | null = null;
-  private async operatorId(): Promise<string> {
-    this.operator ??= (await this.db.getRepository(Organisation).findOneByOrFail({ type: OrganisationType.OPERATOR })).id;
-    return this.operator;
+    return this.activation.confirm(input.activationCode, input.code, clientIp(req));
   }
 }

@@ -113,7 +113,7 @@ export class AccountView {
 
 export class ActivationView {
   @ApiProperty({ enum: ['LINK', 'LETTER'] }) kind: 'LINK' | 'LETTER';
-  @ApiPropertyOptional({ description: 'LINK: het eenmalige adres' }) url?: string;
+  @ApiPropertyOptional({ description: 'LINK: het e-mailadres waar de activeringslink naartoe is gestuurd' }) sentTo?: string;
   @ApiPropertyOptional({ description: 'LETTER: de code voor de brief, met de gebruikersnaam' }) code?: string;
   @ApiProperty() expiresAt: string;
 }

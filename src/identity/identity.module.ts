@@ -1,6 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '../audit/audit.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { AppConfig } from '../config/app-config';
 import { masterKey } from '../config/master-key';
@@ -17,7 +18,7 @@ import { SessionsService } from './sessions.service';
 import { SignInService } from './sign-in.service';
 
 @Module({
-  imports: [AuditModule, OrganisationsModule],
+  imports: [AuditModule, OrganisationsModule, NotificationsModule],
   controllers: [AuthApiController, AccountsApiController, ApiKeysApiController],
   providers: [
     ApiKeysService,
@@ -28,7 +29,7 @@ import { SignInService } from './sign-in.service';
     { provide: SecretBox, inject: [AppConfig], useFactory: (c: AppConfig) => new SecretBox(masterKey(c.PGN_ENCRYPTION_KEY, c.DATA_DIR)) },
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [ApiKeysService, AccountsService, SessionsService],
+  exports: [ApiKeysService, AccountsService, SessionsService, SignInService, ActivationService],
 })
 export class IdentityModule implements OnModuleInit {
   async onModuleInit(): Promise<void> {

@@ -14,6 +14,10 @@ export enum Permission {
   APIKEY_MANAGE = 'apikey:manage',
   USER_MANAGE = 'user:manage',
   AUDIT_READ = 'audit:read',
+  /** The organisation's mailbox, people's mail choices, failed e-mails (the operator: of every organisation). */
+  NOTIFICATION_MANAGE = 'notification:manage',
+  /** A person's own choice: each e-mail at once, a daily digest, or none. */
+  NOTIFICATION_SELF = 'notification:self',
   /** The operator appoints the first beheerder of an organisation. */
   BEHEERDER_APPOINT = 'beheerder:appoint',
 }
@@ -30,15 +34,19 @@ export enum Role {
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   [Role.MELDER]: [
     Permission.REPORT_READ, Permission.REPORT_CREATE, Permission.REPORT_UPDATE, Permission.REPORT_WITHDRAW,
-    Permission.REPORT_MESSAGE, Permission.SCHOOL_DATA_READ, Permission.ORGANISATION_READ,
+    Permission.REPORT_MESSAGE, Permission.SCHOOL_DATA_READ, Permission.ORGANISATION_READ, Permission.NOTIFICATION_SELF,
   ],
-  [Role.LEZER]: [Permission.REPORT_READ, Permission.SCHOOL_DATA_READ, Permission.ORGANISATION_READ],
-  [Role.BEHANDELAAR]: [Permission.REPORT_READ, Permission.REPORT_HANDLE, Permission.REPORT_MESSAGE, Permission.ORGANISATION_READ],
+  [Role.LEZER]: [Permission.REPORT_READ, Permission.SCHOOL_DATA_READ, Permission.ORGANISATION_READ, Permission.NOTIFICATION_SELF],
+  [Role.BEHANDELAAR]: [
+    Permission.REPORT_READ, Permission.REPORT_HANDLE, Permission.REPORT_MESSAGE, Permission.ORGANISATION_READ, Permission.NOTIFICATION_SELF,
+  ],
   [Role.BEHEERDER]: [
     Permission.SCHOOL_DATA_READ, Permission.SCHOOL_DATA_MANAGE, Permission.APIKEY_MANAGE, Permission.ORGANISATION_READ,
-    Permission.USER_MANAGE, Permission.AUDIT_READ,
+    Permission.USER_MANAGE, Permission.AUDIT_READ, Permission.NOTIFICATION_MANAGE, Permission.NOTIFICATION_SELF,
   ],
-  [Role.OPERATOR]: [Permission.APIKEY_MANAGE, Permission.ORGANISATION_READ, Permission.BEHEERDER_APPOINT, Permission.AUDIT_READ],
+  [Role.OPERATOR]: [
+    Permission.APIKEY_MANAGE, Permission.ORGANISATION_READ, Permission.BEHEERDER_APPOINT, Permission.AUDIT_READ, Permission.NOTIFICATION_MANAGE,
+  ],
 };
 
 /** Which roles exist in which kind of organisation. */
@@ -51,7 +59,9 @@ export const ROLES_BY_ORGANISATION: Record<OrganisationType, readonly Role[]> = 
 };
 
 /** Permissions a machine key never carries, whatever its roles: managing keys is for people. */
-export const HUMAN_ONLY: readonly Permission[] = [Permission.APIKEY_MANAGE, Permission.USER_MANAGE, Permission.BEHEERDER_APPOINT];
+export const HUMAN_ONLY: readonly Permission[] = [
+  Permission.APIKEY_MANAGE, Permission.USER_MANAGE, Permission.BEHEERDER_APPOINT, Permission.NOTIFICATION_SELF,
+];
 
 /** The roles a new API key gets unless others are asked for: a school system files and keeps its lists. */
 export const DEFAULT_KEY_ROLES: Record<OrganisationType, readonly Role[]> = {

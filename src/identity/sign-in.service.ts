@@ -9,6 +9,8 @@ import { SecretBox, verifyCode } from './credentials/totp';
 import { OpenedSession, SessionsService, isUsable } from './sessions.service';
 import { Session, SessionStage } from './session.entity';
 import { User } from './user.entity';
+import { AuditAction, AuditService } from '../audit/audit.service';
+import { Organisation, OrganisationType } from '../organisations/organisation.entity';
 
 /** Failures an account may have before it has to wait; each further one doubles the wait. */
 export const ACCOUNT_FAILURES_BEFORE_DELAY = 10;
@@ -34,7 +36,8 @@ export type SignInOutcome = { ok: true; user: User; opened: OpenedSession } | { 
 
 /**
  * Signing in, in two steps: username and password, then the one-time code. Failures are counted per account,
- * password and code apart (so the second step cannot be hammered), and per client address.
+ * password and code apart (so the second step cannot be hammered), and per client address. Every sign-in and every
+ * failure goes into the audit log, for the API and the portal alike.
  */
 @Injectable()
 export class SignInService {
@@ -42,6 +45,7 @@ export class SignInService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly sessions: SessionsService,
     private readonly seeds: SecretBox,
+    private readonly audit: AuditService,
   ) {}
 
   async password(username: string, password: string, clientIp: string | null): Promise<SignInOutcome> {
@@ -89,7 +93,12 @@ export class SignInService {
       await m.getRepository(Session).delete(session.id);
       return this.sessions.open(user, SessionStage.COMPLETE, clientIp, m);
     });
-    return opened ? { ok: true, user, opened } : this.fail(user, clientIp, 'REPLAYED_CODE');
+    if (!opened) return this.fail(user, clientIp, 'REPLAYED_CODE');
+    await this.audit.record({
+      organisationId: user.organisationId, actorType: 'USER', actorId: user.id, actorName: user.name,
+      action: AuditAction.SIGN_IN, outcome: 'SUCCESS', clientIp,
+    });
+    return { ok: true, user, opened };
   }
 
   private until(failures: number): Date | null {
@@ -115,7 +124,31 @@ export class SignInService {
         [clientIp, CLIENT_WINDOW_MS, CLIENT_FAILURES],
       );
     }
+    // A failed attempt goes into the log of the account's organisation; one for a username that does not exist into
+    // the operator's (national) log. The typed username is not kept: it may be a password typed in the wrong box.
+    await this.audit.record({
+      organisationId: user?.organisationId ?? (await this.operatorId()), actorType: user ? 'USER' : 'ANONYMOUS', actorId: user?.id ?? null,
+      actorName: user?.name ?? '(onbekend)', action: AuditAction.SIGN_IN_FAILED, subjectType: user ? 'USER' : null, subjectId: user?.id ?? null,
+      outcome: 'FAILURE', clientIp, details: { reason },
+    });
     return { ok: false, user, reason };
+  }
+
+  /** Ends the signed-in session of this cookie, if any, and logs the sign-out. */
+  async signOut(token: string | undefined, clientIp: string | null): Promise<void> {
+    const found = await this.sessions.find(token, SessionStage.COMPLETE);
+    if (!found) return;
+    await this.sessions.end(found.session.id);
+    await this.audit.record({
+      organisationId: found.user.organisationId, actorType: 'USER', actorId: found.user.id, actorName: found.user.name,
+      action: AuditAction.SIGN_OUT, outcome: 'SUCCESS', clientIp,
+    });
+  }
+
+  private operator: string | null = null;
+  private async operatorId(): Promise<string> {
+    this.operator ??= (await this.db.getRepository(Organisation).findOneByOrFail({ type: OrganisationType.OPERATOR })).id;
+    return this.operator;
   }
 }
 

@@ -8,6 +8,13 @@ export enum UserStatus {
   DISABLED = 'DISABLED',
 }
 
+/** How a person wants to hear of changes to reports: each at once, one e-mail a day, or not at all. */
+export enum MailFrequency {
+  IMMEDIATE = 'IMMEDIATE',
+  DAILY = 'DAILY',
+  OFF = 'OFF',
+}
+
 export enum TokenKind {
   APP = 'APP',
   HARDWARE = 'HARDWARE',
@@ -43,6 +50,9 @@ export class User {
   /** For a melder: the school locations they may report for; empty means all. */
   @Column('uuid', { array: true, default: () => "'{}'" })
   locationIds: string[];
+
+  @Column('text', { default: MailFrequency.IMMEDIATE })
+  mailFrequency: MailFrequency;
 
   @Column('text', { default: UserStatus.PENDING })
   status: UserStatus;

@@ -1,15 +1,32 @@
-import { EntityManager } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { ErrorCode, notFound, ProblemError } from '../common/problem';
 import { Actor } from '../identity/actor';
 import { Report } from './report.entity';
 
 export const REPORT_RELATIONS = { school: true, location: true, reporter: true, receiver: true, residenceMunicipality: true } as const;
 
-/** The report with this number, if the organisation may see it: as filing school or as current receiver. */
+/**
+ * The locations a melder limited to some of the school's locations may see, or null when the actor sees all of the
+ * school's reports. The limit holds on the school side only: it says nothing about reports an organisation received.
+ */
+export function locationLimit(actor: Actor): readonly string[] | null {
+  return actor.locationIds && actor.locationIds.length > 0 ? actor.locationIds : null;
+}
+
+/**
+ * The same rule in SQL, for queries written by hand: the report row `alias` is visible to the actor whose organisation
+ * id is parameter `org` and whose location limit (locationLimit, or null) is parameter `locations`.
+ */
+export function visibleToActorSql(alias: string, org: string, locations: string): string {
+  return `((${alias}.school_id = ${org} AND (${locations}::uuid[] IS NULL OR ${alias}.location_id = ANY(${locations}))) OR ${alias}.receiver_id = ${org})`;
+}
+
+/** The report with this number, if the actor may see it: as filing school (within a melder's locations) or as current receiver. */
 export async function findVisibleReport(m: EntityManager, actor: Actor, number: number): Promise<Report> {
+  const limit = locationLimit(actor);
   const report = await m.getRepository(Report).findOne({
     where: [
-      { number, schoolId: actor.organisationId },
+      { number, schoolId: actor.organisationId, ...(limit ? { locationId: In([...limit]) } : {}) },
       { number, receiverId: actor.organisationId },
     ],
     relations: REPORT_RELATIONS,
@@ -24,8 +41,8 @@ export async function findVisibleReport(m: EntityManager, actor: Actor, number: 
  */
 export async function lockVisibleReport(m: EntityManager, actor: Actor, number: number, expectedVersion?: number): Promise<Report> {
   const rows: { version: number }[] = await m.query(
-    'SELECT version FROM report WHERE number = $1 AND (school_id = $2 OR receiver_id = $2) FOR UPDATE',
-    [number, actor.organisationId],
+    `SELECT r.version FROM report r WHERE r.number = $1 AND ${visibleToActorSql('r', '$2', '$3')} FOR UPDATE`,
+    [number, actor.organisationId, locationLimit(actor)],
   );
   if (rows.length === 0) throw notFound('Deze melding bestaat niet of is niet voor u zichtbaar.');
   if (expectedVersion !== undefined && rows[0].version !== expectedVersion) {

@@ -3,7 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { FieldCode, invalid } from '../common/problem';
 import { Actor } from '../identity/actor';
+import { NotificationsService } from '../notifications/notifications.service';
 import { OrganisationType } from '../organisations/organisation.entity';
+import { locationLimit, visibleToActorSql } from './report-access';
 import { ReportStatus } from './report-codes';
 import { FieldChange, ReportEvent, ReportEventType } from './report-event.entity';
 import { ChangesPage, HistoryEntryView } from './report.view';
@@ -11,11 +13,15 @@ import { ChangesPage, HistoryEntryView } from './report.view';
 /**
  * The history of reports and the changes feed. Every change writes its event in the same transaction, tagged with
  * the transaction id; the feed hands out only events of transactions older than every transaction still running,
- * in (txid, id) order, so that a poller resuming from its cursor sees each event once and misses none.
+ * in (txid, id) order, so that a poller resuming from its cursor sees each event once and misses none. Every event
+ * also puts its e-mails in the outbox, in the same transaction.
  */
 @Injectable()
 export class ReportEventsService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly notifications: NotificationsService,
+  ) {}
 
   async record(
     m: EntityManager,
@@ -25,7 +31,7 @@ export class ReportEventsService {
     changes: FieldChange[] = [],
     details: Record<string, unknown> = {},
   ): Promise<void> {
-    await m
+    const inserted = await m
       .createQueryBuilder()
       .insert()
       .into(ReportEvent)
@@ -41,7 +47,11 @@ export class ReportEventsService {
         changes: changes as never,
         details: details as never,
       })
+      .returning(['id'])
       .execute();
+    const eventId = String((inserted.raw as { id: string }[])[0].id);
+    // The e-mails about this change go into the outbox in the same transaction.
+    await this.notifications.reportEvent(m, { eventId, reportId, type, actor, details });
   }
 
   async history(reportId: string): Promise<HistoryEntryView[]> {
@@ -64,8 +74,8 @@ export class ReportEventsService {
     }));
   }
 
-  /** Changes to the reports the organisation can see now: as filing school or as current receiver. */
-  async changes(organisationId: string, after: string | undefined, limit: number): Promise<ChangesPage> {
+  /** Changes to the reports the actor can see now: as filing school (within a melder's locations) or as current receiver. */
+  async changes(actor: Actor, after: string | undefined, limit: number): Promise<ChangesPage> {
     const [txid, id] = parseCursor(after);
     const rows: {
       id: string; txid: string; type: ReportEventType; created_at: Date; number: number; status: ReportStatus;
@@ -75,12 +85,12 @@ export class ReportEventsService {
          FROM report_event e
          JOIN report r ON r.id = e.report_id
          JOIN organisation o ON o.id = e.actor_organisation_id
-        WHERE (r.school_id = $1 OR r.receiver_id = $1)
+        WHERE ${visibleToActorSql('r', '$1', '$5')}
           AND (e.txid, e.id) > ($2::bigint, $3::bigint)
           AND e.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
         ORDER BY e.txid, e.id
         LIMIT $4`,
-      [organisationId, txid, id, limit],
+      [actor.organisationId, txid, id, limit, locationLimit(actor)],
     );
     const last = rows[rows.length - 1];
     return {

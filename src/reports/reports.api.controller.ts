@@ -175,7 +175,7 @@ export class ReportsApiController {
   @ApiOkResponse({ type: ChangesPage })
   @ApiProblems(401, 403, 422)
   changes(@CurrentActor() actor: Actor, @Query() query: ChangesQuery): Promise<ChangesPage> {
-    return this.events.changes(actor.organisationId, query.after, query.limit ?? 100);
+    return this.events.changes(actor, query.after, query.limit ?? 100);
   }
 
   private async respond(actor: Actor, number: number, res: Response): Promise<ReportView> {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { AuditModule } from '../audit/audit.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { PgnCipher } from './pgn-cipher';
 import { ReportEventsService } from './report-events.service';
@@ -9,7 +10,7 @@ import { ReportsApiController } from './reports.api.controller';
 import { ReportsService } from './reports.service';
 
 @Module({
-  imports: [OrganisationsModule, AuditModule],
+  imports: [OrganisationsModule, AuditModule, NotificationsModule],
   controllers: [ReportsApiController],
   providers: [
     ReportsService,

@@ -11,7 +11,7 @@ import { Organisation, OrganisationType } from '../organisations/organisation.en
 import { OrganisationsService } from '../organisations/organisations.service';
 import { Reporter } from '../organisations/reporter.entity';
 import { PgnCipher } from './pgn-cipher';
-import { findVisibleReport, lockVisibleReport, requireSide } from './report-access';
+import { findVisibleReport, locationLimit, lockVisibleReport, requireSide } from './report-access';
 import { PgnType, ReportKind, ReportStatus } from './report-codes';
 import { FieldChange, ReportEventType } from './report-event.entity';
 import { ReportEventsService } from './report-events.service';
@@ -174,7 +174,7 @@ export class ReportsService {
       .innerJoinAndSelect('r.school', 'school')
       .innerJoinAndSelect('r.location', 'location')
       .innerJoinAndSelect('r.receiver', 'receiver')
-      .where(new Brackets((w) => w.where('r.schoolId = :org', { org: actor.organisationId }).orWhere('r.receiverId = :org')))
+      .where(new Brackets((w) => w.where(schoolSide(actor)).orWhere('r.receiverId = :org', { org: actor.organisationId })))
       .orderBy('r.number', 'DESC')
       .take(limit + 1);
     // Overviews reach two years back at most.
@@ -277,9 +277,12 @@ export class ReportsService {
 
   private async ownLocation(m: EntityManager, actor: Actor, code: string, errors: FieldError[]): Promise<Location | null> {
     const brin = code.slice(0, 4);
-    const location = brin === actor.organisationCode
+    const limit = locationLimit(actor);
+    const found = brin === actor.organisationCode
       ? await m.getRepository(Location).findOne({ where: { schoolId: actor.organisationId, code: code.slice(4) } })
       : null;
+    // A melder limited to some locations files and moves reports only for theirs; the others do not exist for them.
+    const location = found && (!limit || limit.includes(found.id)) ? found : null;
     if (!location) {
       errors.push({ field: 'locationCode', code: FieldCode.UNKNOWN_LOCATION, message: `locationCode: ${code} is geen locatie van uw school` });
     } else if (!location.active) {
@@ -328,4 +331,13 @@ export class ReportsService {
       errors.push({ field: 'endDate', code: FieldCode.TOO_SOON_AFTER_PREVIOUS, message: `endDate: bij doorlopend verzuim hoogstens één melding per 7 dagen; de vorige eindigde op ${previous}` });
     }
   }
+}
+
+/** The school-side condition of a report query: the actor's school, within a limited melder's locations. */
+function schoolSide(actor: Actor): Brackets {
+  const limit = locationLimit(actor);
+  return new Brackets((w) => {
+    w.where('r.schoolId = :school', { school: actor.organisationId });
+    if (limit) w.andWhere('r.locationId IN (:...locations)', { locations: [...limit] });
+  });
 }

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/app-config';
 import { ApiKeysService } from '../../src/identity/api-keys.service';
+import { MailSecretBox } from '../../src/notifications/notifications.service';
 import { Location } from '../../src/organisations/location.entity';
 import { Organisation } from '../../src/organisations/organisation.entity';
 import { OrganisationsService } from '../../src/organisations/organisations.service';
@@ -19,6 +20,7 @@ export interface Caller {
   get(path: string): request.Test;
   post(path: string, body?: object): request.Test;
   patch(path: string, body?: object): request.Test;
+  put(path: string, body?: object): request.Test;
   delete(path: string): request.Test;
 }
 
@@ -34,11 +36,32 @@ export class TestApp {
     private readonly database: TestDatabase,
   ) {}
 
-  static async start(extraEnv: Record<string, string> = {}): Promise<TestApp> {
+  /**
+   * The mail worker is off unless the test turns it on (MAIL_WORKER=true with an SMTP_URL). Logging is off unless
+   * `logs` asks for the service's own logger, at LOG_LEVEL.
+   */
+  static async start(extraEnv: Record<string, string> = {}, { logs = false } = {}): Promise<TestApp> {
     const database = await createTestDatabase();
-    const app = await createApp(loadConfig({ ...database.env, ...extraEnv }), { logger: false });
+    const app = await createApp(loadConfig({ MAIL_WORKER: 'false', ...database.env, ...extraEnv }), logs ? {} : { logger: false });
     await app.init();
     return new TestApp(app, database);
+  }
+
+  /** Whether another instance can share this database (real PostgreSQL; the embedded one serves one process). */
+  get sharedDatabase(): boolean {
+    return this.database.env.DATABASE_URL !== undefined;
+  }
+
+  /** The environment another instance (or a child process) needs to run against this test's database. */
+  get env(): Record<string, string> {
+    return { ...this.database.env };
+  }
+
+  /** Another instance of the service against the same database, as a second server would run it. */
+  async startInstance(extraEnv: Record<string, string> = {}): Promise<INestApplication> {
+    const app = await createApp(loadConfig({ MAIL_WORKER: 'false', ...this.database.env, ...extraEnv }), { logger: false });
+    await app.init();
+    return app;
   }
 
   get http() {
@@ -52,6 +75,16 @@ export class TestApp {
   async stop(): Promise<void> {
     await this.app.close();
     await this.database.drop();
+  }
+
+  /** The code of the activation link last put in the outbox for this address (what the person's e-mail will carry). */
+  async mailedActivationCode(email: string): Promise<string> {
+    const [row]: { id: string; sealed: Buffer }[] = await this.db.query(
+      `SELECT id, sealed FROM outbox_message WHERE template = 'activation' AND recipient = $1 ORDER BY created_at DESC LIMIT 1`,
+      [email.toLowerCase()],
+    );
+    if (!row) throw new Error(`Geen activeringsmail voor ${email}`);
+    return new URL(this.app.get(MailSecretBox).open(row.sealed, row.id)).searchParams.get('code')!;
   }
 
   /** A caller with a fresh API key of this organisation. */
@@ -69,6 +102,7 @@ export class TestApp {
       get: (p) => auth(request(this.http).get(p)),
       post: (p, body) => auth(request(this.http).post(p)).send(body ?? {}),
       patch: (p, body) => auth(request(this.http).patch(p)).send(body ?? {}),
+      put: (p, body) => auth(request(this.http).put(p)).send(body ?? {}),
       delete: (p) => auth(request(this.http).delete(p)),
     };
   }

@@ -1,0 +1,18 @@
+import { nextTimeInNL } from './dates';
+
+describe('nextTimeInNL', () => {
+  it('finds 07:00 Dutch time in winter (UTC+1) and summer (UTC+2)', () => {
+    expect(nextTimeInNL('07:00', new Date('2026-11-22T12:00:00Z')).toISOString()).toBe('2026-11-23T06:00:00.000Z');
+    expect(nextTimeInNL('07:00', new Date('2026-07-01T04:00:00Z')).toISOString()).toBe('2026-07-01T05:00:00.000Z');
+  });
+
+  it('takes tomorrow once the moment has passed, also across the change to summer time', () => {
+    expect(nextTimeInNL('07:00', new Date('2026-11-22T06:00:00Z')).toISOString()).toBe('2026-11-23T06:00:00.000Z');
+    // 29 March 2026: clocks go from 02:00 to 03:00; 07:00 that day is 05:00 UTC.
+    expect(nextTimeInNL('07:00', new Date('2026-03-28T12:00:00Z')).toISOString()).toBe('2026-03-29T05:00:00.000Z');
+  });
+
+  it('skips a time that does not exist on the day the clocks go forward', () => {
+    expect(nextTimeInNL('02:30', new Date('2026-03-28T12:00:00Z')).toISOString()).toBe('2026-03-30T00:30:00.000Z');
+  });
+});

@@ -1,0 +1,163 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { createMailTransport, MailDeliveryError, MailTransport } from './mail-transport';
+import { MailTemplates } from './mail-templates';
+import { MailSecretBox } from './notifications.service';
+import { MailTemplate, OutboxMessage, OutboxStatus } from './outbox-message.entity';
+
+const BATCH = 20;
+/** Any number, the same in every instance: only one instance puts the digests together at a time. */
+const DIGEST_LOCK = 0x767a6c64; // "vzld"
+
+interface ClaimedRow {
+  id: string;
+  template: MailTemplate;
+  recipient: string;
+  data: Record<string, unknown>;
+  sealed: Buffer | null;
+  attempts: number;
+}
+
+/**
+ * Delivers the outbox. Every instance may run one: a message is claimed with FOR UPDATE SKIP LOCKED and held for
+ * MAIL_CLAIM_SECONDS, sent outside any transaction (so no transaction stays open while a mail server answers), and
+ * then marked sent. When the instance dies in between, the claim runs out and the message goes out again with the
+ * same Message-ID. Temporary failures wait MAIL_RETRY_SECONDS, doubling, up to MAIL_MAX_ATTEMPTS; then, or at a
+ * permanent rejection, the message is parked as FAILED until someone sends it again (ADR 0004).
+ */
+@Injectable()
+export class MailWorker implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Mail');
+  private readonly domain: string;
+  private transport: MailTransport | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly config: AppConfig,
+    private readonly box: MailSecretBox,
+    private readonly templates: MailTemplates,
+  ) {
+    this.domain = /@([^>\s]+)/.exec(config.MAIL_FROM)?.[1] ?? 'verzuimloket.localhost';
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.MAIL_WORKER) return;
+    this.transport = createMailTransport(this.config);
+    this.schedule(0);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+    this.transport?.close();
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce().finally(() => this.schedule(this.config.MAIL_POLL_MS));
+    }, ms);
+  }
+
+  /** Puts due digests together and sends everything due, batch by batch, until nothing is left. */
+  async runOnce(): Promise<void> {
+    try {
+      await this.bundleDigests();
+      while (!this.stopped && (await this.deliverBatch()) === BATCH);
+    } catch (error) {
+      this.logger.error(`Verzenden van e-mail mislukt: ${(error as Error).message}`);
+    }
+  }
+
+  private async deliverBatch(): Promise<number> {
+    const claimed: ClaimedRow[] = (
+      await this.db.query(
+        `UPDATE outbox_message o
+            SET claimed_until = now() + make_interval(secs => $1), attempts = o.attempts + 1
+          WHERE o.id IN (SELECT id FROM outbox_message
+                          WHERE status = $2 AND next_attempt_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+                          ORDER BY next_attempt_at, id
+                          LIMIT $3
+                          FOR UPDATE SKIP LOCKED)
+        RETURNING o.id, o.template, o.recipient, o.data, o.sealed, o.attempts`,
+        [this.config.MAIL_CLAIM_SECONDS, OutboxStatus.PENDING, BATCH],
+      )
+    )[0];
+    await Promise.all(claimed.map((row) => this.deliver(row)));
+    return claimed.length;
+  }
+
+  private async deliver(row: ClaimedRow): Promise<void> {
+    try {
+      const secret = row.sealed ? { link: this.box.open(row.sealed, row.id) } : {};
+      const mail = this.templates.render(row.template, { ...row.data, ...secret });
+      await this.transport!.send({ messageId: `<${row.id}@${this.domain}>`, to: row.recipient, ...mail });
+    } catch (error) {
+      await this.failed(row, error);
+      return;
+    }
+    // Done: the secret is no longer needed. Only our own claim may finish it (it may have run out and moved on).
+    await this.db.query(
+      `UPDATE outbox_message SET status = $2, sent_at = now(), claimed_until = NULL, last_error = NULL, sealed = NULL
+        WHERE id = $1 AND status = $3`,
+      [row.id, OutboxStatus.SENT, OutboxStatus.PENDING],
+    );
+  }
+
+  private async failed(row: ClaimedRow, error: unknown): Promise<void> {
+    const permanent = !(error instanceof MailDeliveryError) || error.permanent;
+    const message = error instanceof Error ? error.message : String(error);
+    const park = permanent || row.attempts >= this.config.MAIL_MAX_ATTEMPTS;
+    const delay = this.config.MAIL_RETRY_SECONDS * 2 ** (row.attempts - 1);
+    await this.db.query(
+      `UPDATE outbox_message
+          SET status = $2, last_error = $3, claimed_until = NULL, next_attempt_at = now() + make_interval(secs => $4)
+        WHERE id = $1 AND status = $5`,
+      [row.id, park ? OutboxStatus.FAILED : OutboxStatus.PENDING, message, park ? 0 : delay, OutboxStatus.PENDING],
+    );
+    // The id only: the error text of a mail server can carry the address.
+    this.logger.warn(`E-mail ${row.id}: poging ${row.attempts} mislukt${park ? ', geparkeerd als mislukt' : `, nieuwe poging over ${delay} s`}`);
+  }
+
+  /**
+   * For each person whose daily digest is due: one digest message with every waiting notification, in one
+   * transaction, so that an item lands in exactly one digest.
+   */
+  private async bundleDigests(): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const [{ locked }] = await m.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [DIGEST_LOCK]);
+      if (!locked) return;
+      const due: { id: string; recipient: string; organisation_id: string; user_id: string | null; data: Record<string, unknown> }[] = await m.query(
+        `SELECT id, recipient, organisation_id, user_id, data FROM outbox_message
+          WHERE status = $1 AND next_attempt_at <= now() ORDER BY recipient, created_at, id FOR UPDATE`,
+        [OutboxStatus.DIGEST],
+      );
+      const byRecipient = new Map<string, typeof due>();
+      for (const row of due) byRecipient.set(row.recipient, [...(byRecipient.get(row.recipient) ?? []), row]);
+      for (const [recipient, items] of byRecipient) {
+        const [digest] = (await m
+          .createQueryBuilder()
+          .insert()
+          .into(OutboxMessage)
+          .values({
+            template: MailTemplate.DIGEST,
+            organisationId: items[0].organisation_id,
+            userId: items[0].user_id,
+            recipient,
+            data: { date: new Date().toLocaleDateString('nl-NL', { timeZone: 'Europe/Amsterdam', dateStyle: 'long' }), single: items.length === 1, preferenceHint: true, items: items.map((i) => i.data) } as never,
+          })
+          .returning(['id'])
+          .execute()).raw as { id: string }[];
+        await m.query('UPDATE outbox_message SET status = $1, digest_id = $2 WHERE id = ANY($3::uuid[])', [
+          OutboxStatus.BUNDLED, digest.id, items.map((i) => i.id),
+        ]);
+      }
+    });
+  }
+}

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { isUUID } from 'class-validator';
+import { DataSource } from 'typeorm';
+import { ErrorCode, notFound, ProblemError } from '../common/problem';
+import { Actor } from '../identity/actor';
+import { MailFrequency, User } from '../identity/user.entity';
+import { Organisation, OrganisationType } from '../organisations/organisation.entity';
+import { MailTemplates } from './mail-templates';
+import { FailedMailPage, FailedMailView } from './notifications.dto';
+import { MailTemplate, OutboxMessage, OutboxStatus } from './outbox-message.entity';
+
+/** The settings behind the notifications, and the failed e-mails a beheerder (own organisation) or the operator (all) looks after. */
+@Injectable()
+export class NotificationAdminService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly templates: MailTemplates,
+  ) {}
+
+  async mailbox(organisationId: string): Promise<string | null> {
+    return (await this.db.getRepository(Organisation).findOneByOrFail({ id: organisationId })).mailbox;
+  }
+
+  async setMailbox(organisationId: string, mailbox: string | null): Promise<void> {
+    await this.db.getRepository(Organisation).update(organisationId, { mailbox: mailbox?.trim().toLowerCase() ?? null });
+  }
+
+  async frequency(userId: string): Promise<MailFrequency> {
+    return (await this.db.getRepository(User).findOneByOrFail({ id: userId })).mailFrequency;
+  }
+
+  /** A person's choice; a beheerder may set it for the people of their own organisation. */
+  async setFrequency(organisationId: string, userId: string, frequency: MailFrequency): Promise<void> {
+    const result = isUUID(userId) ? await this.db.getRepository(User).update({ id: userId, organisationId }, { mailFrequency: frequency }) : { affected: 0 };
+    if (!result.affected) throw notFound('Dit account bestaat niet.');
+  }
+
+  async failed(actor: Actor, limit = 50, offset = 0): Promise<FailedMailPage> {
+    const scope = this.scope(actor);
+    const [rows, total] = await this.db.getRepository(OutboxMessage).findAndCount({
+      where: { status: OutboxStatus.FAILED, ...scope },
+      relations: { organisation: true },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      take: limit,
+      skip: offset,
+    });
+    return { items: rows.map((r) => this.view(r)), total };
+  }
+
+  /** Sends a parked message again, from the first attempt; it keeps its Message-ID. */
+  async resend(actor: Actor, id: string): Promise<OutboxMessage> {
+    return this.db.transaction(async (m) => {
+      const row = isUUID(id) ? await m.getRepository(OutboxMessage).findOne({ where: { id, ...this.scope(actor) }, lock: { mode: 'pessimistic_write' } }) : null;
+      if (!row) throw notFound('Deze e-mail bestaat niet of is niet voor u zichtbaar.');
+      if (row.status !== OutboxStatus.FAILED) {
+        throw new ProblemError(ErrorCode.CONFLICT, 'Alleen een mislukte e-mail kan opnieuw verstuurd worden; deze is al verstuurd of wacht nog.');
+      }
+      await m.getRepository(OutboxMessage).update(row.id, { status: OutboxStatus.PENDING, attempts: 0, nextAttemptAt: () => 'now()', claimedUntil: null });
+      return row;
+    });
+  }
+
+  private scope(actor: Actor): { organisationId?: string } {
+    return actor.organisationType === OrganisationType.OPERATOR ? {} : { organisationId: actor.organisationId };
+  }
+
+  private view(r: OutboxMessage): FailedMailView {
+    const number = r.template === MailTemplate.REPORT_EVENT ? Number(r.data.number) : null;
+    return {
+      id: r.id,
+      organisation: r.organisation.code,
+      template: r.template,
+      recipient: r.recipient,
+      subject: this.templates.subject(r.template, r.data),
+      reportNumber: number,
+      attempts: r.attempts,
+      lastError: r.lastError,
+      createdAt: r.createdAt.toISOString(),
+    };
+  }
+}

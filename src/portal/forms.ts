@@ -1,0 +1,77 @@
+import { ArgumentMetadata } from '@nestjs/common';
+import { FieldError, ProblemError } from '../common/problem';
+import { validationPipe } from '../common/validation';
+
+const pipe = validationPipe();
+
+/** A posted form (flat names like "pupil.registeredAddress.street") as the nested object the API takes. */
+export function unflatten(form: Record<string, unknown>, skip: readonly string[] = ['_csrf']): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, raw] of Object.entries(form)) {
+    if (skip.includes(name)) continue;
+    const value = typeof raw === 'string' ? raw.trim() : raw;
+    if (value === '' || value === undefined) continue;
+    const path = name.split('.');
+    let node = out;
+    for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[path[path.length - 1]] = value;
+  }
+  return out;
+}
+
+/** Nested values back to the form's flat names, so that a page with errors shows what was typed. */
+export function flatten(values: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) {
+    if (v && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flatten(v as Record<string, unknown>, `${prefix}${k}.`));
+    else out[`${prefix}${k}`] = v;
+  }
+  return out;
+}
+
+/** Form fields hold text: the numbers and yes/no answers become what the API's types expect. */
+export function coerce(values: Record<string, unknown>, numbers: readonly string[], booleans: readonly string[]): Record<string, unknown> {
+  const out = structuredClone(values);
+  const at = (path: string): [Record<string, unknown>, string] | null => {
+    const keys = path.split('.');
+    let node: unknown = out;
+    for (const key of keys.slice(0, -1)) node = (node as Record<string, unknown> | undefined)?.[key];
+    return node && typeof node === 'object' ? [node as Record<string, unknown>, keys[keys.length - 1]] : null;
+  };
+  for (const path of numbers) {
+    const found = at(path);
+    if (found && typeof found[0][found[1]] === 'string' && /^\d{1,9}$/.test(found[0][found[1]] as string)) found[0][found[1]] = Number(found[0][found[1]]);
+  }
+  for (const path of booleans) {
+    const found = at(path);
+    if (found && (found[0][found[1]] === 'true' || found[0][found[1]] === 'false')) found[0][found[1]] = found[0][found[1]] === 'true';
+  }
+  return out;
+}
+
+/** Validates like the API does (same DTO, same pipe); the field errors, or the typed input. */
+export async function validateAs<T>(metatype: new () => T, value: unknown): Promise<{ input?: T; errors: FieldError[] }> {
+  try {
+    return { input: (await pipe.transform(value, { type: 'body', metatype } as ArgumentMetadata)) as T, errors: [] };
+  } catch (error) {
+    if (error instanceof ProblemError && error.errors) return { errors: error.errors };
+    throw error;
+  }
+}
+
+/**
+ * Errors as a page shows them: in the error summary and beside the field, in plain Dutch with the field's label
+ * ("Achternaam: is verplicht") instead of the API's field path.
+ */
+export function pageErrors(errors: readonly FieldError[], labels: Record<string, string>): FieldError[] {
+  return errors.map((e) => {
+    const text = e.message.replace(/^[\w.[\]]+: /, '');
+    const field = labels[e.field] ? e.field : (Object.keys(labels).find((k) => e.field.startsWith(`${k}.`) || e.field.startsWith(`${k}[`)) ?? e.field);
+    return { ...e, field, message: `${labels[field] ?? field}: ${text}` };
+  });
+}
+
+/** Whether a "back to" address is a path of this site (never another site: that would be an open redirect). */
+export function localPath(value: unknown, fallback = '/'): string {
+  return typeof value === 'string' && /^\/(?![/\\])[^\s]*$/.test(value) && value.length < 500 ? value : fallback;
+}

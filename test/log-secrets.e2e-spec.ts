@@ -1,0 +1,76 @@
+import request from 'supertest';
+import { clock } from '../src/common/clock';
+import { AccountsService } from '../src/identity/accounts.service';
+import { codeAt } from '../src/identity/credentials/totp';
+import { bsn, reportBody, TestApp } from './support/test-app';
+
+/**
+ * Everything the service writes to its log while people activate, sign in (rightly and wrongly), make API keys and
+ * file and search reports, at the most talkative level, with the default mail transport: no password, code, seed,
+ * activation secret, API key, session or CSRF token, or PGN in any line.
+ */
+describe('the log', () => {
+  const lines: string[] = [];
+  const writes = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+  let t: TestApp;
+
+  beforeAll(() => {
+    const capture = (chunk: unknown) => (lines.push(String(chunk)), true);
+    process.stdout.write = capture as typeof process.stdout.write;
+    process.stderr.write = capture as typeof process.stderr.write;
+  });
+  afterAll(async () => {
+    await t?.stop();
+    process.stdout.write = writes.out;
+    process.stderr.write = writes.err;
+  });
+
+  it('holds no secret and no PGN, while it does record what happened', async () => {
+    t = await TestApp.start({ LOG_LEVEL: 'verbose', MAIL_WORKER: 'true', MAIL_POLL_MS: '100' }, { logs: true });
+    const secrets: string[] = [];
+    const school = await t.newSchool('Logschool');
+    secrets.push(school.key);
+
+    await t.app.get(AccountsService).appoint(school.org.code, { username: 'log.beheer', name: 'Lia Log', email: 'lia@school.example' }, 'LINK');
+    const activationCode = await t.mailedActivationCode('lia@school.example');
+    const password = 'een-lang-wachtwoord voor de log 7';
+    secrets.push(activationCode, password);
+    const agent = request.agent(t.http);
+    const started = await agent.post('/api/v1/activation/start').send({ activationCode, password }).expect(200);
+    secrets.push(started.body.secret);
+    const first = codeAt(started.body.secret, clock.now());
+    await agent.post('/api/v1/activation/confirm').send({ activationCode, code: first }).expect(200);
+
+    await request(t.http).post('/api/v1/session').send({ username: 'log.beheer', password: 'fout-wachtwoord-9876' }).expect(401);
+    secrets.push('fout-wachtwoord-9876');
+    const later = new Date(clock.now().getTime() + 30_000);
+    const real = clock.now;
+    clock.now = () => later;
+    try {
+      const session = request.agent(t.http);
+      const step1 = await session.post('/api/v1/session').send({ username: 'log.beheer', password }).expect(200);
+      const cookie = String(step1.headers['set-cookie']);
+      const code = codeAt(started.body.secret, later);
+      const signedIn = await session.post('/api/v1/session/code').send({ code }).expect(200);
+      secrets.push(code, signedIn.body.csrfToken, /vzl_session=([^;]+)/.exec(cookie)![1]);
+      const key = await session.post('/api/v1/api-keys').set('X-CSRF-Token', signedIn.body.csrfToken).send({ name: 'Leerlingvolgsysteem' }).expect(201);
+      secrets.push(key.body.secret);
+    } finally {
+      clock.now = real;
+    }
+
+    const pgn = bsn(31337);
+    secrets.push(pgn);
+    await school.post('/api/v1/reports', reportBody(school, {}, { pgn })).expect(201);
+    await school.post('/api/v1/reports/search', { pgn }).expect(200);
+    await school.post('/api/v1/reports', reportBody(school, {}, { pgn: pgn.slice(0, 8) + ((Number(pgn[8]) + 1) % 10) })).expect(422);
+    // The activation e-mail went out as a file, and the log said where.
+    const until = Date.now() + 10_000;
+    while (!lines.some((l) => l.includes('E-mail geschreven naar')) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+
+    const log = lines.join('');
+    expect(log).toContain('E-mail geschreven naar');
+    expect(log).toContain('Mapped {/api/v1/reports, POST}');
+    for (const secret of secrets) expect({ secret, found: log.includes(secret) }).toEqual({ secret, found: false });
+  });
+});

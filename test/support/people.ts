@@ -1,0 +1,48 @@
+import request from 'supertest';
+import { clock } from '../../src/common/clock';
+import { hashPassword } from '../../src/identity/credentials/passwords';
+import { codeAt, newSecret, SecretBox } from '../../src/identity/credentials/totp';
+import { MailFrequency, TokenKind, User, UserStatus } from '../../src/identity/user.entity';
+import { OrganisationsService } from '../../src/organisations/organisations.service';
+import { TestApp } from './test-app';
+
+export const PASSWORD = 'lange-zin met spaties 2026';
+
+export interface Person {
+  user: User;
+  seed: string;
+}
+
+/**
+ * An active account with a password and an app token, put straight into the database: for tests of other things
+ * than activation (test/identity.e2e-spec.ts walks the real activation).
+ */
+export async function activePerson(
+  t: TestApp,
+  orgCode: string,
+  p: { username: string; email: string; roles: string[]; frequency?: MailFrequency },
+): Promise<Person> {
+  const org = await t.app.get(OrganisationsService).requireByCode(orgCode, 'code');
+  const seed = newSecret();
+  const user = await t.db.getRepository(User).save({
+    organisationId: org.id,
+    username: p.username,
+    name: p.username,
+    email: p.email,
+    roles: p.roles,
+    status: UserStatus.ACTIVE,
+    passwordHash: await hashPassword(PASSWORD),
+    tokenKind: TokenKind.APP,
+    totpSeed: t.app.get(SecretBox).seal(seed),
+    mailFrequency: p.frequency ?? MailFrequency.IMMEDIATE,
+  });
+  return { user, seed };
+}
+
+/** Signs in in two steps; the returned agent carries the session cookie, `csrf` goes with every change. */
+export async function signIn(t: TestApp, person: Person): Promise<{ agent: ReturnType<typeof request.agent>; csrf: string }> {
+  const agent = request.agent(t.http);
+  await agent.post('/api/v1/session').send({ username: person.user.username, password: PASSWORD }).expect(200);
+  const res = await agent.post('/api/v1/session/code').send({ code: codeAt(person.seed, clock.now()) }).expect(200);
+  return { agent, csrf: res.body.csrfToken };
+}
