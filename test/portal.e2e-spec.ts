@@ -1,24 +1,11 @@
-import AxeBuilder from '@axe-core/playwright';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser } from 'playwright-core';
 import { clock } from '../src/common/clock';
 import { AccountsService } from '../src/identity/accounts.service';
 import { codeAt } from '../src/identity/credentials/totp';
-import { activePerson, PASSWORD, Person } from './support/people';
+import { describeWithBrowser, expectAccessible, launchBrowser, listen, SCREENSHOTS, signInPage as signIn } from './support/browser';
+import { activePerson, Person } from './support/people';
 import { bsn, bornAged, daysAgo, reportBody, TestApp, TestSchool } from './support/test-app';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** The README's pictures, renewed with UPDATE_SCREENSHOTS=1; other runs write them where git does not look. */
-const SCREENSHOTS = join(__dirname, '..', process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results/screenshots');
-const describeWithBrowser = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
-
-/** WCAG 2.1 A and AA, as Dutch public services must meet. */
-async function expectAccessible(page: Page): Promise<void> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const found = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  expect({ url: page.url(), violations: found }).toEqual({ url: page.url(), violations: [] });
-}
 
 describeWithBrowser('the portal, in a real browser', () => {
   let t: TestApp;
@@ -30,31 +17,16 @@ describeWithBrowser('the portal, in a real browser', () => {
 
   beforeAll(async () => {
     t = await TestApp.start();
-    await t.app.listen(0, '127.0.0.1');
-    base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await listen(t);
     school = await t.newSchool('Portaalschool');
     melder = await activePerson(t, school.org.code, { username: 'mila.melder', email: 'mila@school.example', roles: ['melder'] });
     officer = await activePerson(t, 'GM0363', { username: 'olaf.leerplicht', email: 'olaf@amsterdam.example', roles: ['behandelaar'] });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
     await t?.stop();
   });
-
-  async function signIn(page: Page, person: Person): Promise<void> {
-    await expectAccessible(page);
-    await page.getByLabel('Gebruikersnaam').fill(person.user.username);
-    await page.getByLabel('Wachtwoord').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Volgende' }).click();
-    await expectAccessible(page);
-    await page.getByLabel('Code uit uw app of token').fill(codeAt(person.seed));
-    await page.getByRole('button', { name: 'Aanmelden' }).click();
-  }
 
   it('lets a verzuimcoördinator file a report, bringing them back to the form after signing in and keeping what they typed after an error', async () => {
     const page = await (await browser.newContext()).newPage();

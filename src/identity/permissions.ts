@@ -20,6 +20,8 @@ export enum Permission {
   NOTIFICATION_SELF = 'notification:self',
   /** The operator appoints the first beheerder of an organisation. */
   BEHEERDER_APPOINT = 'beheerder:appoint',
+  /** The operator: organisations, delegations, alternative routing, DUO's file of school locations. */
+  ORGANISATION_MANAGE = 'organisation:manage',
 }
 
 export enum Role {
@@ -46,6 +48,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   ],
   [Role.OPERATOR]: [
     Permission.APIKEY_MANAGE, Permission.ORGANISATION_READ, Permission.BEHEERDER_APPOINT, Permission.AUDIT_READ, Permission.NOTIFICATION_MANAGE,
+    Permission.ORGANISATION_MANAGE,
   ],
 };
 

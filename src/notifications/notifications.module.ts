@@ -19,6 +19,6 @@ import { MailSecretBox, NotificationsService } from './notifications.service';
     { provide: MailTemplates, useFactory: () => new MailTemplates() },
     { provide: MailSecretBox, inject: [AppConfig], useFactory: (c: AppConfig) => new MailSecretBox(masterKey(c.PGN_ENCRYPTION_KEY, c.DATA_DIR)) },
   ],
-  exports: [NotificationsService],
+  exports: [NotificationsService, NotificationAdminService],
 })
 export class NotificationsModule {}

@@ -21,6 +21,7 @@ import { ReportHandlingService } from '../reports/report-handling.service';
 import { ReportsService } from '../reports/reports.service';
 import { coerce, flatten, pageErrors, unflatten, validateAs } from './forms';
 import { PageContext, PageRenderer } from './page-renderer';
+import { nav } from './nav';
 import { PortalFilter } from './portal.filter';
 
 const options = <T extends string>(labels: Record<T, string>) => (Object.entries(labels) as [T, string][]).map(([value, label]) => ({ value, label }));
@@ -246,14 +247,6 @@ export class ReportsPageController {
       months: months.map((m) => ({ ...m, percent: Math.round((m.total / max) * 100) })),
     };
   }
-}
-
-/** What the header needs: who is signed in, the menu their permissions allow, the CSRF token for forms. */
-export function nav(actor: Actor & { csrfToken?: string }, current: string) {
-  return {
-    name: actor.name, organisation: actor.organisationCode, csrf: actor.csrfToken ?? '', current,
-    canRead: actor.permissions.has(Permission.REPORT_READ), canFile: actor.permissions.has(Permission.REPORT_CREATE),
-  };
 }
 
 function reportNumber(value: string): number {
