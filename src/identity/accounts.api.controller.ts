@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/api-problems.decorator';
-import { AuditAction, AuditService } from '../audit/audit.service';
 import { AccountsService } from './accounts.service';
 import { Actor } from './actor';
 import { Allow, CurrentActor } from './allow.decorator';
@@ -9,17 +8,13 @@ import {
   AccountView, ActivationKindInput, AppointInput, AssignTokenInput, CreatedAccountView, HardwareTokenInput, NewAccountInput, RolesInput,
 } from './identity.dto';
 import { Permission } from './permissions';
-import { User } from './user.entity';
 
 /** Beheer gebruikers: the beheerder's work on the accounts of their own organisation. */
 @ApiTags('Beheer gebruikers')
 @ApiBearerAuth()
 @Controller('api/v1')
 export class AccountsApiController {
-  constructor(
-    private readonly accounts: AccountsService,
-    private readonly audit: AuditService,
-  ) {}
+  constructor(private readonly accounts: AccountsService) {}
 
   @Get('users')
   @Allow(Permission.USER_MANAGE)
@@ -37,7 +32,6 @@ export class AccountsApiController {
   @ApiProblems(400, 401, 403, 422)
   async create(@CurrentActor() actor: Actor, @Body() input: NewAccountInput): Promise<CreatedAccountView> {
     const { user, activation } = await this.accounts.create(actor, input, input.activation ?? 'LINK');
-    await this.log(actor, AuditAction.USER_CREATED, user, { roles: user.roles });
     return { account: AccountView.of(user), activation };
   }
 
@@ -57,7 +51,6 @@ export class AccountsApiController {
   @ApiProblems(400, 401, 403, 404, 409, 422)
   async roles(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() input: RolesInput): Promise<AccountView> {
     const user = await this.accounts.changeRoles(actor, id, input.roles, input.locationIds);
-    await this.log(actor, AuditAction.ROLES_CHANGED, user, { roles: user.roles, locationIds: user.locationIds });
     return AccountView.of(user);
   }
 
@@ -67,9 +60,7 @@ export class AccountsApiController {
   @ApiCreatedResponse({ type: CreatedAccountView })
   @ApiProblems(400, 401, 403, 404, 422)
   async activation(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() input: ActivationKindInput): Promise<CreatedAccountView> {
-    const user = await this.accounts.get(actor.organisationId, id);
-    const activation = await this.accounts.issueActivation(user, input.activation ?? 'LINK');
-    await this.log(actor, AuditAction.ACTIVATION_ISSUED, user, { kind: activation.kind });
+    const { user, activation } = await this.accounts.reissueActivation(actor, id, input.activation ?? 'LINK');
     return { account: AccountView.of(user), activation };
   }
 
@@ -80,7 +71,6 @@ export class AccountsApiController {
   @ApiProblems(400, 401, 403, 404, 422)
   async resetToken(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() input: ActivationKindInput): Promise<CreatedAccountView> {
     const { user, activation } = await this.accounts.resetToken(actor, id, input.activation ?? 'LINK');
-    await this.log(actor, AuditAction.TOKEN_RESET, user);
     return { account: AccountView.of(user), activation };
   }
 
@@ -92,7 +82,6 @@ export class AccountsApiController {
   @ApiProblems(401, 403, 404)
   async revokeToken(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<AccountView> {
     const user = await this.accounts.revokeToken(actor, id);
-    await this.log(actor, AuditAction.TOKEN_REVOKED, user);
     return AccountView.of(user);
   }
 
@@ -104,7 +93,6 @@ export class AccountsApiController {
   @ApiProblems(400, 401, 403, 404, 422)
   async assignToken(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() input: AssignTokenInput): Promise<AccountView> {
     const user = await this.accounts.assignHardwareToken(actor, id, input.tokenId);
-    await this.log(actor, AuditAction.TOKEN_ASSIGNED, user, { hardwareId: input.tokenId });
     return AccountView.of(user);
   }
 
@@ -116,7 +104,6 @@ export class AccountsApiController {
   @ApiProblems(401, 403, 404, 409)
   async lock(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<AccountView> {
     const user = await this.accounts.lock(actor, id);
-    await this.log(actor, AuditAction.USER_LOCKED, user);
     return AccountView.of(user);
   }
 
@@ -128,7 +115,6 @@ export class AccountsApiController {
   @ApiProblems(401, 403, 404)
   async unlock(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<AccountView> {
     const user = await this.accounts.unlock(actor, id);
-    await this.log(actor, AuditAction.USER_UNLOCKED, user);
     return AccountView.of(user);
   }
 
@@ -139,9 +125,7 @@ export class AccountsApiController {
   @ApiOkResponse({ description: '{ ended: aantal }' })
   @ApiProblems(401, 403, 404)
   async endSessions(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<{ ended: number }> {
-    const ended = await this.accounts.endSessions(actor, id);
-    await this.log(actor, AuditAction.SESSIONS_ENDED, await this.accounts.get(actor.organisationId, id), { ended });
-    return { ended };
+    return { ended: await this.accounts.endSessions(actor, id) };
   }
 
   @Post('users/:id/disable')
@@ -152,7 +136,6 @@ export class AccountsApiController {
   @ApiProblems(401, 403, 404, 409)
   async disable(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<AccountView> {
     const user = await this.accounts.setDisabled(actor, id, true);
-    await this.log(actor, AuditAction.USER_DISABLED, user);
     return AccountView.of(user);
   }
 
@@ -164,7 +147,6 @@ export class AccountsApiController {
   @ApiProblems(401, 403, 404)
   async enable(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<AccountView> {
     const user = await this.accounts.setDisabled(actor, id, false);
-    await this.log(actor, AuditAction.USER_ENABLED, user);
     return AccountView.of(user);
   }
 
@@ -186,10 +168,6 @@ export class AccountsApiController {
   @ApiProblems(400, 401, 403, 422)
   async registerToken(@CurrentActor() actor: Actor, @Body() input: HardwareTokenInput) {
     const token = await this.accounts.registerHardwareToken(actor, input.serial, input.seed);
-    await this.audit.record({
-      organisationId: actor.organisationId, actorType: actor.type, actorId: actor.id, actorName: actor.name,
-      action: AuditAction.TOKEN_REGISTERED, subjectType: 'HARDWARE_TOKEN', subjectId: token.id, outcome: 'SUCCESS', details: { serial: token.serial },
-    });
     return { id: token.id, serial: token.serial, userId: null, revoked: false, createdAt: token.createdAt.toISOString() };
   }
 
@@ -199,18 +177,7 @@ export class AccountsApiController {
   @ApiCreatedResponse({ type: CreatedAccountView })
   @ApiProblems(400, 401, 403, 404, 422)
   async appoint(@CurrentActor() actor: Actor, @Param('code') code: string, @Body() input: AppointInput): Promise<CreatedAccountView> {
-    const { user, activation } = await this.accounts.appoint(code, input, input.activation ?? 'LINK');
-    await this.audit.record({
-      organisationId: user.organisationId, actorType: actor.type, actorId: actor.id, actorName: actor.name,
-      action: AuditAction.USER_CREATED, subjectType: 'USER', subjectId: user.id, outcome: 'SUCCESS', details: { roles: user.roles, appointedBy: 'operator' },
-    });
+    const { user, activation } = await this.accounts.appoint(code, input, input.activation ?? 'LINK', 'MAIL', actor);
     return { account: AccountView.of(user), activation };
-  }
-
-  private log(actor: Actor, action: AuditAction, user: User, details: Record<string, unknown> = {}) {
-    return this.audit.record({
-      organisationId: actor.organisationId, actorType: actor.type, actorId: actor.id, actorName: actor.name,
-      action, subjectType: 'USER', subjectId: user.id, outcome: 'SUCCESS', details: { username: user.username, ...details },
-    });
   }
 }

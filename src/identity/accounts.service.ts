@@ -3,6 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { AuditAction, AuditSubjectType } from '../audit/audit-event.entity';
+import { AuditService, byActor } from '../audit/audit.service';
 import { clock } from '../common/clock';
 import { ErrorCode, FieldCode, invalid, notFound, ProblemError } from '../common/problem';
 import { AppConfig } from '../config/app-config';
@@ -60,7 +62,13 @@ export class AccountsService {
     private readonly sessions: SessionsService,
     private readonly seeds: SecretBox,
     private readonly notifications: NotificationsService,
+    private readonly audit: AuditService,
   ) {}
+
+  /** An entry in the actor's audit log about an account, in the transaction of the change. */
+  private log(actor: Actor, action: AuditAction, user: User, m: EntityManager, details: Record<string, unknown> = {}): Promise<void> {
+    return this.audit.record(byActor(actor, action, { subjectType: AuditSubjectType.USER, subjectId: user.id, details: { username: user.username, ...details } }), m);
+  }
 
   list(organisationId: string): Promise<User[]> {
     return this.db.getRepository(User).find({ where: { organisationId }, order: { username: 'ASC' } });
@@ -76,20 +84,33 @@ export class AccountsService {
   async create(actor: Actor, input: NewAccount, activation: ActivationKind): Promise<{ user: User; activation: Activation }> {
     const organisation = await this.db.getRepository(Organisation).findOneByOrFail({ id: actor.organisationId });
     await this.checkGrant(actor, organisation, input.roles, input.locationIds ?? []);
-    return this.createIn(organisation, input, activation);
+    return this.createIn(organisation, input, activation, 'MAIL', (user, m) => this.log(actor, AuditAction.USER_CREATED, user, m, { roles: user.roles }));
   }
 
-  /** The operator appoints the first (or another) beheerder of any organisation. */
-  async appoint(organisationCode: string, input: Omit<NewAccount, 'roles' | 'locationIds'>, activation: ActivationKind, delivery: ActivationDelivery = 'MAIL') {
+  /**
+   * The operator appoints the first (or another) beheerder of any organisation; `by` (the operator) is recorded in
+   * that organisation's audit log.
+   */
+  async appoint(
+    organisationCode: string, input: Omit<NewAccount, 'roles' | 'locationIds'>, activation: ActivationKind, delivery: ActivationDelivery = 'MAIL', by?: Actor,
+  ) {
     const organisation = await this.db.getRepository(Organisation).findOne({ where: { code: organisationCode.toUpperCase() } });
     if (!organisation) throw notFound('Deze organisatie bestaat niet.');
     // The first beheerder gets every role of the organisation, so that they can hand each of them out
     // (a beheerder cannot grant a role they lack).
-    return this.createIn(organisation, { ...input, roles: [...ROLES_BY_ORGANISATION[organisation.type]] }, activation, delivery);
+    return this.createIn(organisation, { ...input, roles: [...ROLES_BY_ORGANISATION[organisation.type]] }, activation, delivery, (user, m) =>
+      by
+        ? this.audit.record({
+          ...byActor(by, AuditAction.USER_CREATED, { subjectType: AuditSubjectType.USER, subjectId: user.id, details: { username: user.username, roles: user.roles, appointedBy: 'operator' } }),
+          organisationId: organisation.id,
+        }, m)
+        : Promise.resolve());
   }
 
   /** The account and its activation (and the e-mail carrying it) exist together or not at all. */
-  private async createIn(organisation: Organisation, input: NewAccount, kind: ActivationKind, delivery: ActivationDelivery = 'MAIL') {
+  private async createIn(
+    organisation: Organisation, input: NewAccount, kind: ActivationKind, delivery: ActivationDelivery, audit: (user: User, m: EntityManager) => Promise<void>,
+  ) {
     const username = input.username.trim().toLowerCase();
     return this.db.transaction(async (m) => {
       if (await m.getRepository(User).exists({ where: { username } })) {
@@ -105,6 +126,7 @@ export class AccountsService {
         status: UserStatus.PENDING,
       });
       const activation = await this.issueActivation(user, kind, delivery, m);
+      await audit(user, m);
       return { user: await this.get(organisation.id, user.id, m), activation };
     });
   }
@@ -118,24 +140,46 @@ export class AccountsService {
       if (user.roles.includes(Role.BEHEERDER) && !roles.includes(Role.BEHEERDER)) await this.keepOneBeheerder(m, user);
       await m.getRepository(User).update(user.id, { roles: [...new Set(roles)], locationIds: locationIds ?? user.locationIds });
       await this.sessions.endAll(user.id, m);
-      return this.get(actor.organisationId, id, m);
+      const changed = await this.get(actor.organisationId, id, m);
+      await this.log(actor, AuditAction.ROLES_CHANGED, changed, m, { roles: changed.roles, locationIds: changed.locationIds });
+      return changed;
+    });
+  }
+
+  /** A new activation (link or letter) for an account that has not activated or lost its token; the previous one stops working. */
+  async reissueActivation(actor: Actor, id: string, kind: ActivationKind): Promise<{ user: User; activation: Activation }> {
+    return this.db.transaction(async (m) => {
+      const user = await this.get(actor.organisationId, id, m);
+      const activation = await this.issueActivation(user, kind, 'MAIL', m);
+      await this.log(actor, AuditAction.ACTIVATION_ISSUED, user, m, { kind });
+      return { user, activation };
     });
   }
 
   /** New token enrolment: the current token stops working, sessions end, and a new activation is handed out. */
   async resetToken(actor: Actor, id: string, kind: ActivationKind): Promise<{ user: User; activation: Activation }> {
-    const user = await this.revokeToken(actor, id);
-    return { user, activation: await this.issueActivation(user, kind) };
+    return this.db.transaction(async (m) => {
+      const user = await this.dropToken(actor, id, m);
+      const activation = await this.issueActivation(user, kind, 'MAIL', m);
+      await this.log(actor, AuditAction.TOKEN_RESET, user, m);
+      return { user, activation };
+    });
   }
 
   async revokeToken(actor: Actor, id: string): Promise<User> {
     return this.db.transaction(async (m) => {
-      const user = await this.get(actor.organisationId, id, m);
-      if (user.hardwareTokenId) await m.getRepository(HardwareToken).update(user.hardwareTokenId, { revokedAt: new Date(), userId: null });
-      await m.getRepository(User).update(user.id, { tokenKind: null, totpSeed: null, hardwareTokenId: null });
-      await this.sessions.endAll(user.id, m);
-      return this.get(actor.organisationId, id, m);
+      const user = await this.dropToken(actor, id, m);
+      await this.log(actor, AuditAction.TOKEN_REVOKED, user, m);
+      return user;
     });
+  }
+
+  private async dropToken(actor: Actor, id: string, m: EntityManager): Promise<User> {
+    const user = await this.get(actor.organisationId, id, m);
+    if (user.hardwareTokenId) await m.getRepository(HardwareToken).update(user.hardwareTokenId, { revokedAt: new Date(), userId: null });
+    await m.getRepository(User).update(user.id, { tokenKind: null, totpSeed: null, hardwareTokenId: null });
+    await this.sessions.endAll(user.id, m);
+    return this.get(actor.organisationId, id, m);
   }
 
   async lock(actor: Actor, id: string): Promise<User> {
@@ -144,20 +188,28 @@ export class AccountsService {
       if (user.id === actor.id) throw new ProblemError(ErrorCode.CONFLICT, 'U kunt uw eigen account niet blokkeren.');
       await m.getRepository(User).update(user.id, { lockedAt: user.lockedAt ?? new Date() });
       await this.sessions.endAll(user.id, m);
+      await this.log(actor, AuditAction.USER_LOCKED, user, m);
       return this.get(actor.organisationId, id, m);
     });
   }
 
   /** Lifts a beheerder's lock and the waiting time after failed attempts. */
   async unlock(actor: Actor, id: string): Promise<User> {
-    const user = await this.get(actor.organisationId, id);
-    await this.db.getRepository(User).update(user.id, { lockedAt: null, throttledUntil: null, failedPasswords: 0, failedCodes: 0 });
-    return this.get(actor.organisationId, id);
+    return this.db.transaction(async (m) => {
+      const user = await this.get(actor.organisationId, id, m);
+      await m.getRepository(User).update(user.id, { lockedAt: null, throttledUntil: null, failedPasswords: 0, failedCodes: 0 });
+      await this.log(actor, AuditAction.USER_UNLOCKED, user, m);
+      return this.get(actor.organisationId, id, m);
+    });
   }
 
   async endSessions(actor: Actor, id: string): Promise<number> {
-    const user = await this.get(actor.organisationId, id);
-    return this.sessions.endAll(user.id);
+    return this.db.transaction(async (m) => {
+      const user = await this.get(actor.organisationId, id, m);
+      const ended = await this.sessions.endAll(user.id, m);
+      await this.log(actor, AuditAction.SESSIONS_ENDED, user, m, { ended });
+      return ended;
+    });
   }
 
   async setDisabled(actor: Actor, id: string, disabled: boolean): Promise<User> {
@@ -170,6 +222,7 @@ export class AccountsService {
       } else if (user.status === UserStatus.DISABLED) {
         await m.getRepository(User).update(user.id, { status: user.tokenKind && user.passwordHash ? UserStatus.ACTIVE : UserStatus.PENDING });
       }
+      await this.log(actor, disabled ? AuditAction.USER_DISABLED : AuditAction.USER_ENABLED, user, m);
       return this.get(actor.organisationId, id, m);
     });
   }
@@ -209,7 +262,11 @@ export class AccountsService {
     if (await repo.exists({ where: { organisationId: actor.organisationId, serial } })) {
       throw invalid({ field: 'serial', code: FieldCode.ALREADY_EXISTS, message: `serial: token ${serial} is al geregistreerd` });
     }
-    return repo.save({ organisationId: actor.organisationId, serial, seed: this.seeds.seal(seed) });
+    return this.db.transaction(async (m) => {
+      const token = await m.getRepository(HardwareToken).save({ organisationId: actor.organisationId, serial, seed: this.seeds.seal(seed) });
+      await this.audit.record(byActor(actor, AuditAction.TOKEN_REGISTERED, { subjectType: AuditSubjectType.HARDWARE_TOKEN, subjectId: token.id, details: { serial } }), m);
+      return token;
+    });
   }
 
   listHardwareTokens(organisationId: string): Promise<HardwareToken[]> {
@@ -228,6 +285,7 @@ export class AccountsService {
       await m.getRepository(HardwareToken).update(token.id, { userId: user.id });
       await m.getRepository(User).update(user.id, { hardwareTokenId: token.id, tokenKind: null, totpSeed: token.seed });
       await this.sessions.endAll(user.id, m);
+      await this.log(actor, AuditAction.TOKEN_ASSIGNED, user, m, { hardwareId: token.id });
       return this.get(actor.organisationId, userId, m);
     });
   }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsDefined, IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsDefined, IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { OrganisationType } from '../organisations/organisation.entity';
 import { Role } from './permissions';
 import { TokenKind, User, UserStatus } from './user.entity';
@@ -42,7 +42,7 @@ export class NewAccountInput {
   name: string;
   @ApiProperty({ example: 'j.devries@school.example' }) @IsDefined() @IsString() @IsEmail({}, { message: 'is geen geldig e-mailadres' }) @MaxLength(254)
   email: string;
-  @ApiProperty({ enum: Role, isArray: true }) @IsDefined() @IsArray() @ArrayMaxSize(5) @ArrayUnique() @IsIn(Object.values(Role), { each: true })
+  @ApiProperty({ enum: Role, isArray: true }) @IsDefined() @IsArray() @ArrayMinSize(1, { message: 'kies minstens één rol' }) @ArrayMaxSize(5) @ArrayUnique() @IsIn(Object.values(Role), { each: true })
   roles: Role[];
   @ApiPropertyOptional({ type: [String], description: 'Melder: alleen deze locaties (id\'s); leeg: alle' })
   @IsOptional() @IsArray() @ArrayMaxSize(200) @IsUUID('all', { each: true })
@@ -64,7 +64,7 @@ export class AppointInput {
 }
 
 export class RolesInput {
-  @ApiProperty({ enum: Role, isArray: true }) @IsDefined() @IsArray() @ArrayMaxSize(5) @ArrayUnique() @IsIn(Object.values(Role), { each: true })
+  @ApiProperty({ enum: Role, isArray: true }) @IsDefined() @IsArray() @ArrayMinSize(1, { message: 'kies minstens één rol' }) @ArrayMaxSize(5) @ArrayUnique() @IsIn(Object.values(Role), { each: true })
   roles: Role[];
   @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(200) @IsUUID('all', { each: true })
   locationIds?: string[];

@@ -1,9 +1,327 @@
-import { Controller, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ErrorCode, FieldCode, FieldError, ProblemError } from '../common/problem';
+import { AppConfig } from '../config/app-config';
+import { AccountsService, Activation } from '../identity/accounts.service';
+import { Actor } from '../identity/actor';
+import { Allow, CurrentActor } from '../identity/allow.decorator';
+import { ActivationKindInput, AssignTokenInput, HardwareTokenInput, NewAccountInput, RolesInput } from '../identity/identity.dto';
+import { Permission, Role, ROLES_BY_ORGANISATION } from '../identity/permissions';
+import { User, UserStatus } from '../identity/user.entity';
+import { OrganisationType } from '../organisations/organisation.entity';
+import { SchoolDataService } from '../organisations/school-data.service';
+import { pageErrors, unflatten, validateAs } from './forms';
+import { beheerLinks, nav } from './nav';
+import { PageContext, PageRenderer } from './page-renderer';
 import { PortalFilter } from './portal.filter';
+
+export const ROLE_LABELS: Record<Role, string> = {
+  [Role.MELDER]: 'Melder: verzuim melden en meldingen van de school wijzigen',
+  [Role.LEZER]: 'Lezer: meldingen inzien, niets wijzigen',
+  [Role.BEHANDELAAR]: 'Behandelaar: meldingen behandelen, reageren, doorsturen en afsluiten',
+  [Role.BEHEERDER]: 'Beheerder: gebruikers, tokens, API-sleutels en instellingen',
+  [Role.OPERATOR]: 'Operator: organisaties en referentiegegevens',
+};
+const ROLE_SHORT: Record<Role, string> = {
+  [Role.MELDER]: 'melder', [Role.LEZER]: 'lezer', [Role.BEHANDELAAR]: 'behandelaar', [Role.BEHEERDER]: 'beheerder', [Role.OPERATOR]: 'operator',
+};
+const LABELS: Record<string, string> = {
+  username: 'Gebruikersnaam', name: 'Naam', email: 'E-mailadres', roles: 'Rollen', locationIds: 'Locaties', activation: 'Activering',
+  serial: 'Serienummer', seed: 'Seed', tokenId: 'Hardwaretoken', algemeen: 'Let op',
+};
+/** What a beheerder just did, said on the account's page afterwards. */
+const DONE: Record<string, string> = {
+  aangemaakt: 'Het account is aangemaakt. De activeringslink is gemaild.',
+  activering: 'Er is een nieuwe activeringslink gemaild; een eerdere link of brief werkt niet meer.',
+  rollen: 'De rollen zijn opgeslagen. Lopende sessies van deze persoon zijn beëindigd.',
+  reset: 'Het token is gereset en er is een activeringslink gemaild om opnieuw te koppelen.',
+  ingetrokken: 'Het token is ingetrokken. Aanmelden kan niet meer tot een reset.',
+  hardware: 'Het hardwaretoken is gekoppeld. De persoon bevestigt het met een code bij de activering.',
+  geblokkeerd: 'Het account is geblokkeerd en de sessies zijn beëindigd.',
+  gedeblokkeerd: 'Het account is gedeblokkeerd.',
+  sessies: 'De sessies van dit account zijn beëindigd.',
+  uitgeschakeld: 'Het account is uitgeschakeld.',
+  ingeschakeld: 'Het account is weer ingeschakeld.',
+};
+const nlDateTime = (d: Date | string | null | undefined) =>
+  d ? new Date(d).toLocaleString('nl-NL', { timeZone: 'Europe/Amsterdam', dateStyle: 'medium', timeStyle: 'short' }) : null;
 
 /** Beheer gebruikers: accounts, roles, activation (link or printable letter), tokens, lock, unlock, sessions, disable; and the /beheer index. */
 @ApiExcludeController()
 @UseFilters(PortalFilter)
 @Controller()
-export class AccountsPageController {}
+export class AccountsPageController {
+  constructor(
+    private readonly pages: PageRenderer,
+    private readonly accounts: AccountsService,
+    private readonly schoolData: SchoolDataService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get('beheer')
+  @Allow(Permission.ORGANISATION_READ)
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  index(@CurrentActor() actor: Actor): string {
+    const links = beheerLinks(actor);
+    if (links.length === 0) throw new ProblemError(ErrorCode.FORBIDDEN, 'U beheert niets in Verzuimloket.');
+    return this.pages.render('beheer', { title: 'Beheer', nav: nav(actor, 'beheer'), links });
+  }
+
+  @Get('beheer/gebruikers')
+  @Allow(Permission.USER_MANAGE)
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  async list(@CurrentActor() actor: Actor, @Query('gedaan') done?: string): Promise<string> {
+    return this.pages.render('accounts', await this.listContext(actor, [], {}, done === 'token' ? 'Het hardwaretoken is geregistreerd.' : undefined));
+  }
+
+  @Post('beheer/gebruikers/tokens')
+  @Allow(Permission.USER_MANAGE)
+  async registerToken(@CurrentActor() actor: Actor, @Body() form: Record<string, string>, @Res() res: Response): Promise<void> {
+    const values = unflatten(form);
+    const { input, errors } = await validateAs(HardwareTokenInput, values);
+    let problems = errors;
+    if (input) {
+      try {
+        await this.accounts.registerHardwareToken(actor, input.serial, input.seed);
+        res.redirect(303, '/beheer/gebruikers?gedaan=token#tokens');
+        return;
+      } catch (error) {
+        problems = fieldErrorsOf(error);
+      }
+    }
+    // The seed is a secret: never shown back, not even after an error.
+    res.status(422).type('html').send(this.pages.render('accounts', await this.listContext(actor, pageErrors(problems, LABELS), { serial: values.serial })));
+  }
+
+  @Get('beheer/gebruikers/nieuw')
+  @Allow(Permission.USER_MANAGE)
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  async newAccount(@CurrentActor() actor: Actor): Promise<string> {
+    return this.pages.render('account-new', await this.newContext(actor, { activation: 'LINK' }, []));
+  }
+
+  @Post('beheer/gebruikers/nieuw')
+  @Allow(Permission.USER_MANAGE)
+  async create(@CurrentActor() actor: Actor, @Body() form: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    const values = { ...unflatten(form), roles: list(form.roles), locationIds: list(form.locationIds) };
+    const { input, errors } = await validateAs(NewAccountInput, values);
+    let problems = errors;
+    if (input) {
+      try {
+        const { user, activation } = await this.accounts.create(actor, input, input.activation ?? 'LINK');
+        if (activation.kind === 'LETTER') this.letter(res, actor, user, activation);
+        else res.redirect(303, `/beheer/gebruikers/${user.id}?gedaan=aangemaakt`);
+        return;
+      } catch (error) {
+        problems = fieldErrorsOf(error, 'roles');
+      }
+    }
+    res.status(422).type('html').send(this.pages.render('account-new', await this.newContext(actor, values, pageErrors(problems, LABELS))));
+  }
+
+  @Get('beheer/gebruikers/:id')
+  @Allow(Permission.USER_MANAGE)
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  async show(@CurrentActor() actor: Actor, @Param('id') id: string, @Query('gedaan') done?: string): Promise<string> {
+    const user = await this.accounts.get(actor.organisationId, id);
+    return this.pages.render('account', await this.accountContext(actor, user, [], DONE[done ?? '']));
+  }
+
+  @Post('beheer/gebruikers/:id/rollen')
+  @Allow(Permission.USER_MANAGE)
+  async roles(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() form: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    const values = { roles: list(form.roles), locationIds: list(form.locationIds) };
+    await this.act(actor, id, res, 'rollen', async () => {
+      const { input, errors } = await validateAs(RolesInput, values);
+      if (!input) return errors;
+      await this.accounts.changeRoles(actor, id, input.roles, input.locationIds);
+    }, 'roles');
+  }
+
+  @Post('beheer/gebruikers/:id/activering')
+  @Allow(Permission.USER_MANAGE)
+  async activation(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() form: Record<string, string>, @Res() res: Response): Promise<void> {
+    await this.act(actor, id, res, 'activering', async () => {
+      const { input, errors } = await validateAs(ActivationKindInput, { activation: form.activation });
+      if (!input) return errors;
+      const { user, activation } = await this.accounts.reissueActivation(actor, id, input.activation ?? 'LINK');
+      if (activation.kind === 'LETTER') return this.letter(res, actor, user, activation);
+    });
+  }
+
+  @Post('beheer/gebruikers/:id/token/reset')
+  @Allow(Permission.USER_MANAGE)
+  async resetToken(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() form: Record<string, string>, @Res() res: Response): Promise<void> {
+    await this.act(actor, id, res, 'reset', async () => {
+      const { input, errors } = await validateAs(ActivationKindInput, { activation: form.activation });
+      if (!input) return errors;
+      const { user, activation } = await this.accounts.resetToken(actor, id, input.activation ?? 'LINK');
+      if (activation.kind === 'LETTER') return this.letter(res, actor, user, activation);
+    });
+  }
+
+  @Post('beheer/gebruikers/:id/token/hardware')
+  @Allow(Permission.USER_MANAGE)
+  async assignToken(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() form: Record<string, string>, @Res() res: Response): Promise<void> {
+    await this.act(actor, id, res, 'hardware', async () => {
+      const { input, errors } = await validateAs(AssignTokenInput, unflatten(form));
+      if (!input) return errors;
+      await this.accounts.assignHardwareToken(actor, id, input.tokenId);
+    }, 'tokenId');
+  }
+
+  @Post('beheer/gebruikers/:id/token/intrekken')
+  @Allow(Permission.USER_MANAGE)
+  async revokeToken(@CurrentActor() actor: Actor, @Param('id') id: string, @Res() res: Response): Promise<void> {
+    await this.act(actor, id, res, 'ingetrokken', () => this.accounts.revokeToken(actor, id));
+  }
+
+  @Post('beheer/gebruikers/:id/blokkeren')
+  @Allow(Permission.USER_MANAGE)
+  async lock(@CurrentActor() actor: Actor, @Param('id') id: string, @Res() res: Response): Promise<void> {
+    await this.act(actor, id, res, 'geblokkeerd', () => this.accounts.lock(actor, id));
+  }
+
+  @Post('beheer/gebruikers/:id/deblokkeren')
+  @Allow(Permission.USER_MANAGE)
+  async unlock(@CurrentActor() actor: Actor, @Param('id') id: string, @Res() res: Response): Promise<void> {
+    await this.act(actor, id, res, 'gedeblokkeerd', () => this.accounts.unlock(actor, id));
+  }
+
+  @Post('beheer/gebruikers/:id/sessies')
+  @Allow(Permission.USER_MANAGE)
+  async endSessions(@CurrentActor() actor: Actor, @Param('id') id: string, @Res() res: Response): Promise<void> {
+    await this.act(actor, id, res, 'sessies', () => this.accounts.endSessions(actor, id));
+  }
+
+  @Post('beheer/gebruikers/:id/uitschakelen')
+  @Allow(Permission.USER_MANAGE)
+  async disable(@CurrentActor() actor: Actor, @Param('id') id: string, @Res() res: Response): Promise<void> {
+    await this.act(actor, id, res, 'uitgeschakeld', () => this.accounts.setDisabled(actor, id, true));
+  }
+
+  @Post('beheer/gebruikers/:id/inschakelen')
+  @Allow(Permission.USER_MANAGE)
+  async enable(@CurrentActor() actor: Actor, @Param('id') id: string, @Res() res: Response): Promise<void> {
+    await this.act(actor, id, res, 'ingeschakeld', () => this.accounts.setDisabled(actor, id, false));
+  }
+
+  /**
+   * One action on an account: `perform` returns field errors, or nothing when done (or after answering itself, as the
+   * letter does). Done: back to the account with a notice. Refused: the account's page with the reason, 422.
+   */
+  private async act(
+    actor: Actor, id: string, res: Response, done: keyof typeof DONE, perform: () => Promise<FieldError[] | unknown>, field = 'algemeen',
+  ): Promise<void> {
+    const user = await this.accounts.get(actor.organisationId, id);
+    let problems: FieldError[];
+    try {
+      const result = await perform();
+      if (res.headersSent) return;
+      if (!Array.isArray(result) || result.length === 0) {
+        res.redirect(303, `/beheer/gebruikers/${user.id}?gedaan=${done}`);
+        return;
+      }
+      problems = result as FieldError[];
+    } catch (error) {
+      problems = fieldErrorsOf(error, field);
+    }
+    const current = await this.accounts.get(actor.organisationId, id);
+    res.status(422).type('html').send(this.pages.render('account', await this.accountContext(actor, current, pageErrors(problems, LABELS))));
+  }
+
+  /** The printable activation letter: the code is shown this once, never stored readable. */
+  private letter(res: Response, actor: Actor, user: User, activation: Activation): void {
+    res.status(200).set('Cache-Control', 'no-store').type('html').send(this.pages.render('activation-letter', {
+      title: `Activeringsbrief voor ${user.name}`, nav: nav(actor, 'beheer'),
+      user: { id: user.id, name: user.name, username: user.username, organisation: user.organisation?.name },
+      code: activation.code, expiresAt: nlDateTime(activation.expiresAt), address: `${this.config.PUBLIC_URL}/activeren`,
+    }));
+  }
+
+  private async listContext(actor: Actor, errors: FieldError[], values: Record<string, unknown>, notice?: string): Promise<PageContext> {
+    const [users, tokens] = await Promise.all([this.accounts.list(actor.organisationId), this.accounts.listHardwareTokens(actor.organisationId)]);
+    const byId = new Map(users.map((u) => [u.id, u]));
+    return {
+      title: 'Gebruikers', nav: nav(actor, 'beheer'), errors, values, notice,
+      users: users.map((u) => ({
+        id: u.id, name: u.name, username: u.username, roles: u.roles.map((r) => ROLE_SHORT[r as Role] ?? r).join(', '),
+        status: statusOf(u), lastSignIn: nlDateTime(u.lastSignInAt) ?? 'nog nooit',
+      })),
+      tokens: tokens.map((t) => ({
+        serial: t.serial, holder: t.userId ? byId.get(t.userId)?.name ?? '' : null, revoked: t.revokedAt !== null, registered: nlDateTime(t.createdAt),
+      })),
+    };
+  }
+
+  private async newContext(actor: Actor, values: Record<string, unknown>, errors: FieldError[]): Promise<PageContext> {
+    return {
+      title: 'Nieuw account', nav: nav(actor, 'beheer'), errors, values,
+      roleOptions: this.roleOptions(actor, list(values.roles)),
+      locationOptions: await this.locationOptions(actor, list(values.locationIds)),
+      activations: [
+        { value: 'LINK', label: 'Link per e-mail naar de persoon (aanbevolen)' },
+        { value: 'LETTER', label: 'Brief met een activeringscode, om af te drukken en te overhandigen' },
+      ],
+    };
+  }
+
+  private async accountContext(actor: Actor, user: User, errors: FieldError[], notice?: string): Promise<PageContext> {
+    const tokens = (await this.accounts.listHardwareTokens(actor.organisationId)).filter((t) => !t.revokedAt && (!t.userId || t.userId === user.id));
+    return {
+      title: `Account ${user.name}`, nav: nav(actor, 'beheer'), errors, notice,
+      user: {
+        id: user.id, name: user.name, username: user.username, email: user.email, status: statusOf(user),
+        roles: user.roles.map((r) => ROLE_SHORT[r as Role] ?? r).join(', '),
+        token: user.tokenKind === 'APP' ? 'Authenticator-app' : user.tokenKind === 'HARDWARE' || user.hardwareTokenId ? 'Hardwaretoken' : 'Geen (koppelt bij activering)',
+        lastSignIn: nlDateTime(user.lastSignInAt) ?? 'nog nooit', activationExpires: nlDateTime(user.activationExpiresAt),
+        locked: user.lockedAt !== null || (user.throttledUntil !== null && user.throttledUntil.getTime() > Date.now()),
+        disabled: user.status === UserStatus.DISABLED, pending: user.status === UserStatus.PENDING, self: user.id === actor.id,
+      },
+      roleOptions: this.roleOptions(actor, user.roles),
+      locationOptions: await this.locationOptions(actor, user.locationIds),
+      hardwareTokens: tokens.map((t) => ({ value: t.id, label: t.serial })),
+      activations: [
+        { value: 'LINK', label: 'Link per e-mail' },
+        { value: 'LETTER', label: 'Brief met code om af te drukken' },
+      ],
+      values: { activation: 'LINK', tokenId: user.hardwareTokenId ?? '' },
+    };
+  }
+
+  /** The roles of this kind of organisation; a beheerder hands out only roles they have themselves. */
+  private roleOptions(actor: Actor, checked: readonly string[]) {
+    return ROLES_BY_ORGANISATION[actor.organisationType].map((r) => ({ value: r, label: ROLE_LABELS[r], checked: checked.includes(r) }));
+  }
+
+  private async locationOptions(actor: Actor, checked: readonly string[]) {
+    if (actor.organisationType !== OrganisationType.SCHOOL) return [];
+    return (await this.schoolData.listLocations(actor.organisationId))
+      .filter((l) => l.active || checked.includes(l.id))
+      .map((l) => ({ value: l.id, label: `${l.name} (${actor.organisationCode}${l.code})`, checked: checked.includes(l.id) }));
+  }
+}
+
+/** A form field that may come once (text) or several times (a list). */
+function list(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string' && v !== '');
+  return typeof value === 'string' && value !== '' ? [value] : [];
+}
+
+function statusOf(u: User): string {
+  if (u.status === UserStatus.DISABLED) return 'Uitgeschakeld';
+  if (u.lockedAt) return 'Geblokkeerd';
+  if (u.throttledUntil && u.throttledUntil.getTime() > Date.now()) return 'Moet wachten na mislukte pogingen';
+  if (u.status === UserStatus.PENDING) return u.activationExpiresAt && u.activationExpiresAt.getTime() > Date.now() ? 'Wacht op activering' : 'Activering verlopen';
+  return 'Actief';
+}
+
+/**
+ * A refused action as errors on the page: field errors as they are; a refusal of the whole action (the last beheerder,
+ * a role the beheerder lacks) on `field`. An unknown account stays a 404 page.
+ */
+function fieldErrorsOf(error: unknown, field = 'algemeen'): FieldError[] {
+  if (!(error instanceof ProblemError) || error.status === 401 || error.status === 404) throw error;
+  return error.errors?.length ? error.errors : [{ field, code: FieldCode.NOT_ALLOWED_VALUE, message: error.detail ?? error.message }];
+}
