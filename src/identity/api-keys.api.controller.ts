@@ -1,9 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { AuditAction, AuditService, byActor } from '../audit/audit.service';
 import { ApiProblems } from '../common/api-problems.decorator';
-import { OrganisationsService } from '../organisations/organisations.service';
 import { Actor } from './actor';
 import { Allow, CurrentActor } from './allow.decorator';
 import { ApiKey } from './api-key.entity';
@@ -42,11 +40,7 @@ export class IssuedApiKeyView {
 @ApiBearerAuth()
 @Controller('api/v1/api-keys')
 export class ApiKeysApiController {
-  constructor(
-    private readonly keys: ApiKeysService,
-    private readonly organisations: OrganisationsService,
-    private readonly audit: AuditService,
-  ) {}
+  constructor(private readonly keys: ApiKeysService) {}
 
   @Get()
   @Allow(Permission.APIKEY_MANAGE)
@@ -63,9 +57,7 @@ export class ApiKeysApiController {
   @ApiCreatedResponse({ type: IssuedApiKeyView })
   @ApiProblems(400, 401, 403, 422)
   async create(@CurrentActor() actor: Actor, @Body() input: NewApiKeyInput): Promise<IssuedApiKeyView> {
-    const organisation = await this.organisations.requireById(actor.organisationId);
-    const { key, secret } = await this.keys.create(organisation, input.name, input.roles);
-    await this.audit.record(byActor(actor, AuditAction.API_KEY_CREATED, { subjectType: 'API_KEY', subjectId: key.id, details: { name: key.name, roles: key.roles } }));
+    const { key, secret } = await this.keys.createBy(actor, input.name, input.roles);
     return { key: ApiKeyView.of(key), secret };
   }
 
@@ -76,8 +68,7 @@ export class ApiKeysApiController {
   @ApiOkResponse({ type: ApiKeyView })
   @ApiProblems(401, 403, 404)
   async revoke(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<ApiKeyView> {
-    const key = await this.keys.revoke(actor.organisationId, id);
-    await this.audit.record(byActor(actor, AuditAction.API_KEY_REVOKED, { subjectType: 'API_KEY', subjectId: key.id }));
+    const key = await this.keys.revokeBy(actor, id);
     return ApiKeyView.of(key);
   }
 }

@@ -4,6 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { Organisation } from '../organisations/organisation.entity';
+import { AuditAction, AuditSubjectType } from '../audit/audit-event.entity';
+import { AuditService, byActor } from '../audit/audit.service';
 import { FieldCode, invalid, notFound } from '../common/problem';
 import { Actor } from './actor';
 import { ApiKey } from './api-key.entity';
@@ -19,7 +21,10 @@ export interface IssuedKey {
 
 @Injectable()
 export class ApiKeysService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
   static hash(secret: string): Buffer {
     return createHash('sha256').update(secret, 'utf8').digest();
@@ -42,6 +47,21 @@ export class ApiKeysService {
       roles: chosen,
     });
     return { key, secret };
+  }
+
+  /** A beheerder makes a key for a system of their own organisation (API and portal alike); audited. */
+  async createBy(actor: Actor, name: string, roles?: string[]): Promise<IssuedKey> {
+    const organisation = await this.db.getRepository(Organisation).findOneByOrFail({ id: actor.organisationId });
+    const issued = await this.create(organisation, name, roles);
+    await this.audit.record(byActor(actor, AuditAction.API_KEY_CREATED, { subjectType: AuditSubjectType.API_KEY, subjectId: issued.key.id, details: { name, roles: issued.key.roles } }));
+    return issued;
+  }
+
+  /** A beheerder revokes a key of their own organisation; audited. */
+  async revokeBy(actor: Actor, id: string): Promise<ApiKey> {
+    const key = await this.revoke(actor.organisationId, id);
+    await this.audit.record(byActor(actor, AuditAction.API_KEY_REVOKED, { subjectType: AuditSubjectType.API_KEY, subjectId: key.id }));
+    return key;
   }
 
   list(organisationId: string): Promise<ApiKey[]> {

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
+import { AuditAction, AuditSubjectType } from '../audit/audit-event.entity';
+import { AuditService, byActor } from '../audit/audit.service';
 import { ErrorCode, notFound, ProblemError } from '../common/problem';
 import { Actor } from '../identity/actor';
 import { MailFrequency, User } from '../identity/user.entity';
@@ -16,24 +18,32 @@ export class NotificationAdminService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly templates: MailTemplates,
+    private readonly audit: AuditService,
   ) {}
 
   async mailbox(organisationId: string): Promise<string | null> {
     return (await this.db.getRepository(Organisation).findOneByOrFail({ id: organisationId })).mailbox;
   }
 
-  async setMailbox(organisationId: string, mailbox: string | null): Promise<void> {
-    await this.db.getRepository(Organisation).update(organisationId, { mailbox: mailbox?.trim().toLowerCase() ?? null });
+  /** The organisation's general address (null: none); audited. */
+  async setMailbox(actor: Actor, mailbox: string | null): Promise<void> {
+    await this.db.transaction(async (m) => {
+      await m.getRepository(Organisation).update(actor.organisationId, { mailbox: mailbox?.trim().toLowerCase() || null });
+      await this.audit.record(byActor(actor, AuditAction.MAILBOX_CHANGED, { subjectType: AuditSubjectType.ORGANISATION, subjectId: actor.organisationCode }), m);
+    });
   }
 
   async frequency(userId: string): Promise<MailFrequency> {
     return (await this.db.getRepository(User).findOneByOrFail({ id: userId })).mailFrequency;
   }
 
-  /** A person's choice; a beheerder may set it for the people of their own organisation. */
-  async setFrequency(organisationId: string, userId: string, frequency: MailFrequency): Promise<void> {
-    const result = isUUID(userId) ? await this.db.getRepository(User).update({ id: userId, organisationId }, { mailFrequency: frequency }) : { affected: 0 };
-    if (!result.affected) throw notFound('Dit account bestaat niet.');
+  /** A person's choice; a beheerder may set it for the people of their own organisation. Audited. */
+  async setFrequency(actor: Actor, userId: string, frequency: MailFrequency): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const result = isUUID(userId) ? await m.getRepository(User).update({ id: userId, organisationId: actor.organisationId }, { mailFrequency: frequency }) : { affected: 0 };
+      if (!result.affected) throw notFound('Dit account bestaat niet.');
+      await this.audit.record(byActor(actor, AuditAction.MAIL_PREFERENCE_CHANGED, { subjectType: AuditSubjectType.USER, subjectId: userId, details: { frequency } }), m);
+    });
   }
 
   async failed(actor: Actor, limit = 50, offset = 0): Promise<FailedMailPage> {
@@ -57,6 +67,7 @@ export class NotificationAdminService {
         throw new ProblemError(ErrorCode.CONFLICT, 'Alleen een mislukte e-mail kan opnieuw verstuurd worden; deze is al verstuurd of wacht nog.');
       }
       await m.getRepository(OutboxMessage).update(row.id, { status: OutboxStatus.PENDING, attempts: 0, nextAttemptAt: () => 'now()', claimedUntil: null });
+      await this.audit.record(byActor(actor, AuditAction.MAIL_RESENT, { subjectType: AuditSubjectType.MAIL, subjectId: row.id, details: { template: row.template } }), m);
       return row;
     });
   }

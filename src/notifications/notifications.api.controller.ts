@@ -1,6 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AuditAction, AuditService, byActor } from '../audit/audit.service';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { Actor } from '../identity/actor';
 import { Allow, CurrentActor } from '../identity/allow.decorator';
@@ -13,10 +12,7 @@ import { FailedMailPage, FailedMailQuery, MailboxInput, MailboxView, PreferenceI
 @ApiBearerAuth()
 @Controller('api/v1/notifications')
 export class NotificationsApiController {
-  constructor(
-    private readonly admin: NotificationAdminService,
-    private readonly audit: AuditService,
-  ) {}
+  constructor(private readonly admin: NotificationAdminService) {}
 
   @Get('mailbox')
   @Allow(Permission.NOTIFICATION_MANAGE)
@@ -33,8 +29,7 @@ export class NotificationsApiController {
   @ApiOkResponse({ type: MailboxView })
   @ApiProblems(400, 401, 403, 422)
   async setMailbox(@CurrentActor() actor: Actor, @Body() input: MailboxInput): Promise<MailboxView> {
-    await this.admin.setMailbox(actor.organisationId, input.mailbox);
-    await this.audit.record(byActor(actor, AuditAction.MAILBOX_CHANGED, { subjectType: 'ORGANISATION', subjectId: actor.organisationCode }));
+    await this.admin.setMailbox(actor, input.mailbox);
     return { mailbox: await this.admin.mailbox(actor.organisationId) };
   }
 
@@ -81,13 +76,11 @@ export class NotificationsApiController {
   @ApiAcceptedResponse({ description: 'Weer in de wachtrij' })
   @ApiProblems(401, 403, 404, 409)
   async resend(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<void> {
-    const row = await this.admin.resend(actor, id);
-    await this.audit.record(byActor(actor, AuditAction.MAIL_RESENT, { subjectType: 'MAIL', subjectId: row.id, details: { template: row.template } }));
+    await this.admin.resend(actor, id);
   }
 
   private async changeFrequency(actor: Actor, userId: string, input: PreferenceInput): Promise<PreferenceView> {
-    await this.admin.setFrequency(actor.organisationId, userId, input.frequency);
-    await this.audit.record(byActor(actor, AuditAction.MAIL_PREFERENCE_CHANGED, { subjectType: 'USER', subjectId: userId, details: { frequency: input.frequency } }));
+    await this.admin.setFrequency(actor, userId, input.frequency);
     return { frequency: input.frequency };
   }
 }

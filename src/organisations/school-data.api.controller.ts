@@ -40,7 +40,7 @@ export class SchoolDataApiController {
   @ApiCreatedResponse({ type: LocationView })
   @ApiProblems(400, 401, 403, 422)
   async addLocation(@CurrentActor() actor: Actor, @Body() input: LocationInput): Promise<LocationView> {
-    return LocationView.of(await this.schoolData.addLocation(schoolOf(actor), input), actor.organisationCode);
+    return LocationView.of(await this.schoolData.addLocation(schoolOf(actor), input, actor), actor.organisationCode);
   }
 
   @Patch('locations/:id')
@@ -49,7 +49,7 @@ export class SchoolDataApiController {
   @ApiOkResponse({ type: LocationView })
   @ApiProblems(400, 401, 403, 404, 422)
   async changeLocation(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() change: LocationChange): Promise<LocationView> {
-    return LocationView.of(await this.schoolData.changeLocation(schoolOf(actor), id, change), actor.organisationCode);
+    return LocationView.of(await this.schoolData.changeLocation(schoolOf(actor), id, change, actor), actor.organisationCode);
   }
 
   @Delete('locations/:id')
@@ -59,7 +59,7 @@ export class SchoolDataApiController {
   @ApiNoContentResponse({ description: 'Verwijderd' })
   @ApiProblems(401, 403, 404)
   async removeLocation(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Res({ passthrough: true }) res: Response) {
-    const kept = await this.schoolData.removeLocation(schoolOf(actor), id);
+    const kept = await this.schoolData.removeLocation(schoolOf(actor), id, actor);
     if (!kept) res.status(204);
     return kept ? LocationView.of(kept, actor.organisationCode) : undefined;
   }
@@ -79,7 +79,7 @@ export class SchoolDataApiController {
   @ApiCreatedResponse({ type: ReporterView })
   @ApiProblems(400, 401, 403, 422)
   async addReporter(@CurrentActor() actor: Actor, @Body() input: ReporterInput): Promise<ReporterView> {
-    return ReporterView.of(await this.schoolData.addReporter(schoolOf(actor), input));
+    return ReporterView.of(await this.schoolData.addReporter(schoolOf(actor), input, actor));
   }
 
   @Patch('reporters/:id')
@@ -88,7 +88,7 @@ export class SchoolDataApiController {
   @ApiOkResponse({ type: ReporterView })
   @ApiProblems(400, 401, 403, 404, 422)
   async changeReporter(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Body() change: ReporterChange): Promise<ReporterView> {
-    return ReporterView.of(await this.schoolData.changeReporter(schoolOf(actor), id, change));
+    return ReporterView.of(await this.schoolData.changeReporter(schoolOf(actor), id, change, actor));
   }
 
   @Delete('reporters/:id')
@@ -98,7 +98,7 @@ export class SchoolDataApiController {
   @ApiNoContentResponse({ description: 'Verwijderd' })
   @ApiProblems(401, 403, 404)
   async removeReporter(@CurrentActor() actor: Actor, @Param('id', uuid) id: string, @Res({ passthrough: true }) res: Response) {
-    const kept = await this.schoolData.removeReporter(schoolOf(actor), id);
+    const kept = await this.schoolData.removeReporter(schoolOf(actor), id, actor);
     if (!kept) res.status(204);
     return kept ? ReporterView.of(kept) : undefined;
   }
