@@ -14,6 +14,7 @@ import { Report } from './report.entity';
 import { ReportMessage } from './report-message.entity';
 import { MessageView } from './report.view';
 import { AuditAction, AuditService, byActor } from '../audit/audit.service';
+import { sameValue } from '../common/same-value';
 
 /** What happens to a report after filing: the receiver's status changes, forwards and replies; the school's withdrawal. */
 @Injectable()
@@ -52,7 +53,7 @@ export class ReportHandlingService {
       if (input.contact) update.municipalContact = { name: input.contact.name, function: input.contact.function ?? null, phone: input.contact.phone ?? null, email: input.contact.email ?? null };
       const changes: FieldChange[] = [{ field: 'status', from: report.status, to: input.status }];
       for (const field of ['closingReason', 'closingExplanation', 'municipalContact'] as const) {
-        if (update[field] !== undefined && JSON.stringify(update[field]) !== JSON.stringify(report[field])) {
+        if (update[field] !== undefined && !sameValue(update[field], report[field])) {
           changes.push({ field, from: report[field], to: update[field] });
         }
       }

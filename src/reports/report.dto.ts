@@ -207,6 +207,9 @@ export class WithdrawInput {
   explanation?: string;
 }
 
+export const REPORT_SORTS = ['-number', 'number', 'status', '-status'] as const;
+export type ReportSort = (typeof REPORT_SORTS)[number];
+
 export class ReportQuery {
   @ApiPropertyOptional({ description: 'Ingediend op of na (JJJJ-MM-DD)' }) @IsOptional() @IsIsoDate() from?: string;
   @ApiPropertyOptional({ description: 'Ingediend op of voor (JJJJ-MM-DD)' }) @IsOptional() @IsIsoDate() to?: string;
@@ -217,6 +220,8 @@ export class ReportQuery {
   @ApiPropertyOptional({ description: 'Meldingsnummer' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(2147483647) number?: number;
   @ApiPropertyOptional({ description: 'Aantal per pagina (1-200, standaard 50)' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ description: 'Vervolgcursor: nextCursor van de vorige pagina' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(2147483647) after?: number;
+  @ApiPropertyOptional({ enum: REPORT_SORTS, description: 'Volgorde: nummer (= datum van melden) of status (nieuw, in behandeling, afgesloten, ingetrokken); - ervoor: aflopend (standaard -number)' })
+  @IsOptional() @IsIn(REPORT_SORTS) sort?: ReportSort;
 }
 
 /** The same filters, plus the pupil's PGN: sent in the body, so that it never appears in a URL. */

@@ -22,6 +22,12 @@ import { ReportMessage } from './report-message.entity';
 import { ReportPage, ReportSummary, ReportView } from './report.view';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { AuditAction, AuditService, byActor } from '../audit/audit.service';
+import { sameValue } from '../common/same-value';
+
+/** Overviews reach two years back at most (and a day, for a leap year). */
+export const OVERVIEW_DAYS = 731;
+/** The order of "status" in overviews: as a report moves through them. */
+const STATUS_ORDER = [ReportStatus.GEREGISTREERD, ReportStatus.IN_BEHANDELING, ReportStatus.AFGESLOTEN, ReportStatus.INGETROKKEN];
 
 /** API field -> entity column, for the school's fields that a change may touch (PGN and references apart). */
 const FIELDS: [string, keyof Report][] = [
@@ -175,10 +181,20 @@ export class ReportsService {
       .innerJoinAndSelect('r.location', 'location')
       .innerJoinAndSelect('r.receiver', 'receiver')
       .where(new Brackets((w) => w.where(schoolSide(actor)).orWhere('r.receiverId = :org', { org: actor.organisationId })))
-      .orderBy('r.number', 'DESC')
-      .take(limit + 1);
-    // Overviews reach two years back at most.
-    const from = q.from && q.from > addDays(todayInNL(), -731) ? q.from : addDays(todayInNL(), -731);
+      .limit(limit + 1); // the joins are many-to-one: one row per report
+    // Keyset paging in any order: the cursor is the last report's number; its sort key is looked up.
+    const sort = q.sort ?? '-number';
+    const dir = sort.startsWith('-') ? 'DESC' : 'ASC';
+    const rank = (alias: string) => `array_position(ARRAY['${STATUS_ORDER.join("','")}']::text[], ${alias}.status::text)`;
+    if (sort.endsWith('status')) {
+      qb.orderBy(rank('r'), dir).addOrderBy('r.number', dir);
+      if (q.after) qb.andWhere(`(${rank('r')}, r.number) ${dir === 'DESC' ? '<' : '>'} (SELECT ${rank('c')}, c.number FROM report c WHERE c.number = :after)`, { after: q.after });
+    } else {
+      qb.orderBy('r.number', dir);
+      if (q.after) qb.andWhere(`r.number ${dir === 'DESC' ? '<' : '>'} :after`, { after: q.after });
+    }
+    const earliest = addDays(todayInNL(), -OVERVIEW_DAYS);
+    const from = q.from && q.from > earliest ? q.from : earliest;
     qb.andWhere('r.createdAt >= :from', { from });
     if (q.to) qb.andWhere('r.createdAt < :to', { to: addDays(q.to, 1) });
     if (q.kind) qb.andWhere('r.kind = :kind', { kind: q.kind });
@@ -187,7 +203,6 @@ export class ReportsService {
     if (q.reporterId) qb.andWhere('r.reporterId = :reporterId', { reporterId: q.reporterId });
     if (q.location) qb.andWhere("school.code || location.code = :loc", { loc: q.location });
     if (q.pgn) qb.andWhere('r.pgnHash = :hash', { hash: this.cipher.hash(q.pgn) });
-    if (q.after) qb.andWhere('r.number < :after', { after: q.after });
     const rows = await qb.getMany();
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
@@ -220,7 +235,7 @@ export class ReportsService {
       for (const [field, col] of FIELDS) {
         const value = next[col];
         if (value === undefined) continue;
-        if (JSON.stringify(value) !== JSON.stringify(before[col])) {
+        if (!sameValue(value, before[col])) {
           changes.push({ field, from: before[col], to: value });
           (report as unknown as Record<string, unknown>)[col] = value;
         }
