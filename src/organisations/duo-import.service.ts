@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { parseDelimited } from '../common/csv';
+import { FieldCode, invalid } from '../common/problem';
 import { isValidBrin, normalisePostcode } from '../common/dutch-validators';
 import { Location } from './location.entity';
 import { Organisation, OrganisationType } from './organisation.entity';
@@ -39,7 +40,24 @@ export class DuoImportService {
   private readonly logger = new Logger('DuoImport');
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async import(text: string, sector = 'PO'): Promise<DuoImportResult> {
+  /**
+   * The file as uploaded: UTF-8 (with or without byte-order mark), or Windows-1252 as older DUO downloads are.
+   * A file that is not DUO's list of locations is refused as a field error on `field`, before anything changes.
+   * `within` runs in the import's transaction (e.g. its audit entry).
+   */
+  async importFile(content: Buffer, sector: string, field = 'file', within?: (result: DuoImportResult, m: EntityManager) => Promise<void>): Promise<DuoImportResult> {
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(content);
+    } catch {
+      text = new TextDecoder('windows-1252').decode(content);
+    }
+    const problem = this.headerProblem(parseDelimited(text.slice(0, 10_000).split(/\r?\n/)[0] ?? '', ';')[0]);
+    if (problem) throw invalid({ field, code: FieldCode.INVALID_FORMAT, message: `${field}: ${problem}` });
+    return this.import(text, sector, within);
+  }
+
+  async import(text: string, sector = 'PO', within?: (result: DuoImportResult, m: EntityManager) => Promise<void>): Promise<DuoImportResult> {
     const result: DuoImportResult = { schoolsCreated: 0, schoolsUpdated: 0, locationsCreated: 0, locationsUpdated: 0, unchanged: 0, skipped: [] };
     const rows = this.parse(text, result);
     await this.db.transaction(async (m) => {
@@ -92,6 +110,7 @@ export class DuoImportService {
       }
       for (let i = 0; i < inserts.length; i += 500) await locRepo.insert(inserts.slice(i, i + 500));
       result.locationsCreated = inserts.length;
+      await within?.(result, m);
     });
     this.logger.log(
       `DUO-import: ${result.schoolsCreated} scholen nieuw, ${result.schoolsUpdated} gewijzigd; ${result.locationsCreated} locaties nieuw, ` +
@@ -100,12 +119,19 @@ export class DuoImportService {
     return result;
   }
 
+  /** Why a first line is not the header of DUO's file of locations, or null when it is. */
+  private headerProblem(header: string[] | undefined): string | null {
+    if (!header || (header.length === 1 && header[0].trim() === '')) return 'het bestand is leeg.';
+    const columns = new Set(header.map((h) => h.trim().toUpperCase()));
+    const missing = REQUIRED.filter((c) => !columns.has(c));
+    return missing.length > 0 ? `dit is geen DUO-vestigingenbestand: de kolommen ${missing.join(', ')} ontbreken.` : null;
+  }
+
   private parse(text: string, result: DuoImportResult): Row[] {
     const [header, ...lines] = parseDelimited(text, ';');
-    if (!header) throw new Error('Het bestand is leeg.');
+    const problem = this.headerProblem(header);
+    if (problem) throw new Error(problem[0].toUpperCase() + problem.slice(1));
     const col = new Map(header.map((h, i) => [h.trim().toUpperCase(), i]));
-    const missing = REQUIRED.filter((c) => !col.has(c));
-    if (missing.length > 0) throw new Error(`Dit is geen DUO-vestigingenbestand: kolommen ${missing.join(', ')} ontbreken.`);
     const get = (fields: string[], name: string) => (col.has(name) ? (fields[col.get(name)!] ?? '').trim() : '');
     const rows: Row[] = [];
     lines.forEach((fields, i) => {

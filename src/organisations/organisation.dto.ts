@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsDefined, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { IsMunicipalityCode, IsPostcode } from '../common/dutch-validators';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsDefined, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateBy } from 'class-validator';
+import { IsBrin, IsMunicipalityCode, IsPostcode } from '../common/dutch-validators';
+import { ReportKind } from '../reports/report-codes';
 import { NotNullWhenSent } from '../common/validation';
 import { Location } from './location.entity';
 import { Organisation, OrganisationType } from './organisation.entity';
@@ -142,4 +144,69 @@ export class ReporterView {
 export class OrganisationQuery {
   @ApiPropertyOptional({ enum: OrganisationType }) @IsOptional() @IsIn(Object.values(OrganisationType))
   type?: OrganisationType;
+}
+
+// The operator's reference data (portal: /organisaties).
+
+export const SCHOOL_SECTORS = ['PO', 'VO', 'MBO', 'SO'] as const;
+
+/** A regional office's own code: 3-20 letters, digits or dashes, and not in the form of a BRIN, municipality or RMC code. */
+export function isOfficeCode(code: string): boolean {
+  const c = code.toUpperCase();
+  return /^[A-Z0-9-]{3,20}$/.test(c) && !/^(GM\d{4}|RMC\d{2}|\d{2}[A-Z0-9]{2})$/.test(c);
+}
+export const OFFICE_CODE_MESSAGE = '3 tot 20 letters, cijfers of streepjes (bijv. RBL-HNZ), niet in de vorm van een BRIN-, gemeente- of RMC-code';
+
+/** Codes are written in capitals; what was typed in lower case is meant the same. */
+const Upper = () => Transform(({ value }) => (typeof value === 'string' ? value.trim().toUpperCase() : value));
+
+export class NewSchoolInput {
+  @ApiProperty({ example: '00ZV' }) @Upper() @IsDefined() @IsString() @IsBrin()
+  brin: string;
+  @ApiProperty({ example: 'De Regenboog' }) @IsDefined() @IsString() @MinLength(1) @MaxLength(200)
+  name: string;
+  @ApiProperty({ enum: SCHOOL_SECTORS }) @IsDefined() @IsIn(SCHOOL_SECTORS)
+  sector: string;
+}
+
+export class NewOfficeInput {
+  @ApiProperty({ example: 'RBL-HNZ' }) @Upper() @IsDefined() @IsString()
+  @ValidateBy({ name: 'isOfficeCode', validator: { validate: (v: unknown) => typeof v === 'string' && isOfficeCode(v) } }, { message: OFFICE_CODE_MESSAGE })
+  code: string;
+  @ApiProperty({ example: 'Regionaal Bureau Leerplicht Holland Noord' }) @IsDefined() @IsString() @MinLength(1) @MaxLength(200)
+  name: string;
+}
+
+/** The regional office a municipality hands its reports to; none: the municipality receives them itself. */
+export class DelegationInput {
+  @ApiPropertyOptional({ example: 'RBL-HNZ' }) @Upper() @IsOptional() @IsString() @MaxLength(20)
+  office?: string;
+}
+
+/** A municipality's alternative routing for one kind of report; no target: the rule is removed. */
+export class RoutingRuleInput {
+  @ApiProperty({ example: 'GM0363' }) @Upper() @IsDefined() @IsString() @IsMunicipalityCode()
+  municipality: string;
+  @ApiProperty({ enum: ReportKind }) @IsDefined() @IsIn(Object.values(ReportKind))
+  kind: ReportKind;
+  @ApiPropertyOptional({ example: 'RMC21' }) @Upper() @IsOptional() @IsString() @MaxLength(20)
+  target?: string;
+}
+
+/** Searching the organisations: by kind, by a part of the code or name; a page after or before a code. */
+export class OrganisationSearch {
+  @IsOptional() @IsIn(Object.values(OrganisationType))
+  type?: OrganisationType;
+  @IsOptional() @IsString() @MaxLength(100)
+  q?: string;
+  @IsOptional() @IsString() @MaxLength(20)
+  after?: string;
+  @IsOptional() @IsString() @MaxLength(20)
+  before?: string;
+}
+
+/** The form that comes with DUO's file: the sector of the schools it adds. */
+export class DuoImportInput {
+  @ApiProperty({ enum: SCHOOL_SECTORS }) @IsDefined() @IsIn(SCHOOL_SECTORS)
+  sector: string;
 }

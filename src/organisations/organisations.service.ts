@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { FieldCode, invalid, notFound } from '../common/problem';
 import { ReportKind } from '../reports/report-codes';
+import { isOfficeCode, OFFICE_CODE_MESSAGE } from './organisation.dto';
 import { Organisation, OrganisationType, RECEIVER_TYPES } from './organisation.entity';
 import { NoRouteError, Route, routeReport } from './routing';
 import { RoutingRule } from './routing-rule.entity';
@@ -16,8 +17,8 @@ export class OrganisationsService {
     return manager.getRepository(Organisation).findOne({ where: { code: code.toUpperCase() } });
   }
 
-  async requireByCode(code: string, field: string, types?: readonly OrganisationType[]): Promise<Organisation> {
-    const org = await this.findByCode(code);
+  async requireByCode(code: string, field: string, types?: readonly OrganisationType[], manager: EntityManager = this.db.manager): Promise<Organisation> {
+    const org = await this.findByCode(code, manager);
     if (!org) throw invalid({ field, code: FieldCode.UNKNOWN_ORGANISATION, message: `${field}: organisatie ${code} bestaat niet` });
     if (types && !types.includes(org.type)) {
       throw invalid({ field, code: FieldCode.NOT_ALLOWED_VALUE, message: `${field}: ${code} is geen ${types.join(' of ')}` });
@@ -47,48 +48,87 @@ export class OrganisationsService {
     return new Map(rows.map((r) => [r.id, r.code]));
   }
 
-  async createSchool(brin: string, name: string, sector: string | null): Promise<Organisation> {
-    return this.create(OrganisationType.SCHOOL, brin.toUpperCase(), name, { sector });
+  /** Pass the EntityManager of a transaction to make the change part of it (e.g. with its audit entry). */
+  async createSchool(brin: string, name: string, sector: string | null, manager: EntityManager = this.db.manager): Promise<Organisation> {
+    return this.create(OrganisationType.SCHOOL, brin.toUpperCase(), name, { sector }, manager);
   }
 
   /** A regional leerplicht office (e.g. a Regionaal Bureau Leerplicht) that can act for several municipalities. */
-  async createOffice(code: string, name: string): Promise<Organisation> {
-    if (!/^[A-Z0-9-]{3,20}$/.test(code.toUpperCase()) || /^(GM\d{4}|RMC\d{2}|\d{2}[A-Z0-9]{2})$/.test(code.toUpperCase())) {
-      throw invalid({ field: 'code', code: FieldCode.INVALID_FORMAT, message: 'code: 3-20 letters, cijfers of streepjes, niet in de vorm van een BRIN-, gemeente- of RMC-code' });
-    }
-    return this.create(OrganisationType.REGIONAAL_BUREAU, code.toUpperCase(), name, {});
+  async createOffice(code: string, name: string, manager: EntityManager = this.db.manager): Promise<Organisation> {
+    if (!isOfficeCode(code)) throw invalid({ field: 'code', code: FieldCode.INVALID_FORMAT, message: `code: ${OFFICE_CODE_MESSAGE}` });
+    return this.create(OrganisationType.REGIONAAL_BUREAU, code.toUpperCase(), name, {}, manager);
   }
 
-  private async create(type: OrganisationType, code: string, name: string, extra: Partial<Organisation>): Promise<Organisation> {
-    if (await this.findByCode(code)) {
+  private async create(type: OrganisationType, code: string, name: string, extra: Partial<Organisation>, manager: EntityManager): Promise<Organisation> {
+    if (await this.findByCode(code, manager)) {
       throw invalid({ field: 'code', code: FieldCode.ALREADY_EXISTS, message: `code: ${code} bestaat al` });
     }
-    return this.db.getRepository(Organisation).save({ type, code, name, ...extra });
+    return manager.getRepository(Organisation).save({ type, code, name, ...extra });
   }
 
   /** Hands a municipality's reports to a regional office (office null: takes them back). */
-  async setDelegation(municipalityCode: string, officeCode: string | null): Promise<Organisation> {
-    const municipality = await this.requireByCode(municipalityCode, 'municipality', [OrganisationType.GEMEENTE]);
-    const office = officeCode ? await this.requireByCode(officeCode, 'office', [OrganisationType.REGIONAAL_BUREAU]) : null;
+  async setDelegation(municipalityCode: string, officeCode: string | null, manager: EntityManager = this.db.manager): Promise<Organisation> {
+    const municipality = await this.requireByCode(municipalityCode, 'municipality', [OrganisationType.GEMEENTE], manager);
+    const office = officeCode ? await this.requireByCode(officeCode, 'office', [OrganisationType.REGIONAAL_BUREAU], manager) : null;
     municipality.delegateId = office?.id ?? null;
-    return this.db.getRepository(Organisation).save(municipality);
+    return manager.getRepository(Organisation).save(municipality);
   }
 
   /** A municipality's alternative routing for one kind (target null: removes it). */
-  async setRoutingRule(municipalityCode: string, kind: ReportKind, targetCode: string | null): Promise<void> {
-    const municipality = await this.requireByCode(municipalityCode, 'municipality', [OrganisationType.GEMEENTE]);
-    const repo = this.db.getRepository(RoutingRule);
+  async setRoutingRule(municipalityCode: string, kind: ReportKind, targetCode: string | null, manager: EntityManager = this.db.manager): Promise<void> {
+    const municipality = await this.requireByCode(municipalityCode, 'municipality', [OrganisationType.GEMEENTE], manager);
+    const repo = manager.getRepository(RoutingRule);
     if (!targetCode) {
       await repo.delete({ municipalityId: municipality.id, kind });
       return;
     }
-    const target = await this.requireByCode(targetCode, 'target', RECEIVER_TYPES);
+    const target = await this.requireByCode(targetCode, 'target', RECEIVER_TYPES, manager);
     await repo.upsert({ municipalityId: municipality.id, kind, targetId: target.id }, ['municipalityId', 'kind']);
   }
 
-  async routingRules(): Promise<{ municipality: string; kind: string; target: string }[]> {
+  /**
+   * One page of organisations in code order, found by kind and by a part of their code or name, with the office a
+   * municipality delegates to. Keyset paging: the page after `after`, or before `before`.
+   */
+  async search(
+    query: { type?: OrganisationType; q?: string; after?: string; before?: string },
+    limit = 50,
+  ): Promise<{ organisations: Organisation[]; total: number; next: string | null; previous: string | null }> {
+    const filtered = () => {
+      const qb = this.db.getRepository(Organisation).createQueryBuilder('o');
+      if (query.type) qb.andWhere('o.type = :type', { type: query.type });
+      const q = query.q?.trim();
+      if (q) qb.andWhere('(o.code ILIKE :q OR o.name ILIKE :q)', { q: `%${q.replace(/[\\%_]/g, '\\$&')}%` });
+      return qb;
+    };
+    const backwards = !query.after && !!query.before;
+    const qb = filtered().leftJoinAndSelect('o.delegate', 'delegate').orderBy('o.code', backwards ? 'DESC' : 'ASC').limit(limit + 1);
+    if (query.after) qb.andWhere('o.code > :after', { after: query.after.toUpperCase() });
+    else if (backwards) qb.andWhere('o.code < :before', { before: query.before!.toUpperCase() });
+    const [rows, total] = await Promise.all([qb.getMany(), filtered().getCount()]);
+    const more = rows.length > limit;
+    const organisations = rows.slice(0, limit);
+    if (backwards) organisations.reverse();
+    const first = organisations[0]?.code ?? null;
+    const last = organisations[organisations.length - 1]?.code ?? null;
+    return {
+      organisations, total,
+      next: backwards ? last : more ? last : null,
+      previous: backwards ? (more ? first : null) : query.after ? first : null,
+    };
+  }
+
+  /** The municipalities that hand their reports to this regional office. */
+  delegatingTo(officeId: string): Promise<Organisation[]> {
+    return this.db.getRepository(Organisation).find({ where: { delegateId: officeId }, order: { code: 'ASC' } });
+  }
+
+  /** Every municipality's alternative routing, by municipality and kind. */
+  async routingRules(): Promise<{ municipality: string; municipalityName: string; kind: string; target: string; targetName: string }[]> {
     const rules = await this.db.getRepository(RoutingRule).find({ relations: { municipality: true, target: true } });
-    return rules.map((r) => ({ municipality: r.municipality.code, kind: r.kind, target: r.target.code }));
+    return rules
+      .map((r) => ({ municipality: r.municipality.code, municipalityName: r.municipality.name, kind: r.kind, target: r.target.code, targetName: r.target.name }))
+      .sort((a, b) => a.municipality.localeCompare(b.municipality) || a.kind.localeCompare(b.kind));
   }
 
   /**
