@@ -224,6 +224,10 @@ describeWithBrowser('Beheer gebruikers, in a real browser', () => {
     await expect(page.getByRole('navigation', { name: 'Hoofdmenu' }).getByRole('link', { name: 'Beheer' }).count()).resolves.toBe(0);
     const res = await page.goto(`${base}/beheer/gebruikers`);
     expect(res?.status()).toBe(403);
+    // Every page forbids inline script and style and framing, so an injected tag could not run.
+    expect(res?.headers()).toMatchObject({
+      'content-security-policy': expect.stringContaining("script-src 'self'; object-src 'none'"), 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff',
+    });
     await expect(page.title()).resolves.toBe('Geen toegang - Verzuimloket');
     await expectAccessible(page);
     await page.close();
