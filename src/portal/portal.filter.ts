@@ -7,7 +7,8 @@ import { PageRenderer } from './page-renderer';
 
 /**
  * What a person sees when a page cannot be shown: not signed in (or the session ran out) takes them to the sign-in
- * page, and back here after it; no right, or not theirs, gets a plain page in Dutch; never a JSON problem.
+ * page, and back here after it; a form sent with a token of an earlier session gets a page that says so, with a way
+ * back; no right, or not theirs, gets a plain page in Dutch; never a JSON problem.
  */
 @Catch()
 export class PortalFilter implements ExceptionFilter {
@@ -20,13 +21,25 @@ export class PortalFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const code = exception instanceof ProblemError ? exception.code : undefined;
     if (code === ErrorCode.UNAUTHENTICATED) {
-      const back = req.method === 'GET' ? req.originalUrl : refererPath(req);
-      const expired = /vzl_session=/.test(req.headers.cookie ?? '');
-      res.redirect(303, `/aanmelden?terug=${encodeURIComponent(localPath(back))}${expired ? '&verlopen=1' : ''}`);
+      const sent = req.method !== 'GET' && req.method !== 'HEAD';
+      const back = sent ? refererPath(req) : req.originalUrl;
+      // A session cookie that no longer opens a session: it ran out (idle, or too long ago). A sent form is lost.
+      const expired = /vzl_session=/.test(req.headers.cookie ?? '') ? `&verlopen=${sent ? 'formulier' : '1'}` : '';
+      res.redirect(303, `/aanmelden?terug=${encodeURIComponent(localPath(back))}${expired}`);
+      return;
+    }
+    if (code === ErrorCode.CSRF_TOKEN_INVALID) {
+      // The form came from an earlier session (signed out and in again, perhaps in another tab): nothing was done.
+      const back = req.headers.referer ? localPath(refererPath(req), '') : '';
+      res.status(403).type('html').send(this.pages.render('error', {
+        title: 'Formulier verlopen',
+        message: 'Uw formulier is verlopen: het hoort bij een eerdere aanmelding, bijvoorbeeld in een ander tabblad. Wat u verstuurde, is niet opgeslagen. Ga terug en probeer het opnieuw.',
+        back: back || null,
+      }));
       return;
     }
     const [status, title, message] =
-      code === ErrorCode.FORBIDDEN || code === ErrorCode.CSRF_TOKEN_INVALID
+      code === ErrorCode.FORBIDDEN
         ? [403, 'Geen toegang', 'U heeft geen recht op deze pagina of handeling. Denkt u dat dit niet klopt? Vraag het de beheerder van uw organisatie.']
         : code === ErrorCode.NOT_FOUND || (exception instanceof HttpException && exception.getStatus() === 404)
           ? [404, 'Niet gevonden', 'Deze pagina of melding bestaat niet, of is niet voor u zichtbaar.']

@@ -28,7 +28,8 @@ export class SignInPageController {
   @Public()
   @Header('Content-Type', 'text/html; charset=utf-8')
   page(@Query('terug') terug: string | undefined, @Query('verlopen') expired: string | undefined): string {
-    return this.pages.render('sign-in', { title: 'Aanmelden', terug: localPath(terug), expired: expired === '1' });
+    // Set by the portal's filter when a session ran out: on opening a page ('1'), or on sending a form ('formulier').
+    return this.pages.render('sign-in', { title: 'Aanmelden', terug: localPath(terug), expired: expired === '1' || expired === 'formulier', formLost: expired === 'formulier' });
   }
 
   @Post('aanmelden')
