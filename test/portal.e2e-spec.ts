@@ -372,8 +372,11 @@ describeWithBrowser('the portal, in a real browser', () => {
     await page.keyboard.type(pupil.registeredAddress.street);
     await tabTo(page, 'veld-pupil-registeredAddress-houseNumber');
     await page.keyboard.type(String(pupil.registeredAddress.houseNumber));
+    await tabTo(page, 'veld-pupil-registeredAddress-houseLetter');
+    await tabTo(page, 'veld-pupil-registeredAddress-houseNumberAddition');
     await tabTo(page, 'veld-pupil-registeredAddress-postcode');
-    await page.keyboard.type(pupil.registeredAddress.postcode);
+    // Typed as people do: the form makes it "1012 AB".
+    await page.keyboard.type(pupil.registeredAddress.postcode.replace(' ', '').toLowerCase());
     await tabTo(page, 'veld-pupil-registeredAddress-place');
     await page.keyboard.type(pupil.registeredAddress.place);
     // A closed list chooses by typing the first letters.
@@ -381,6 +384,8 @@ describeWithBrowser('the portal, in a real browser', () => {
     expect(municipality.ring).toBe(true);
     await page.keyboard.type('Amsterdam');
     await expect(focused(page).then((f) => f.value)).resolves.toBe('GM0363');
+    await tabTo(page, 'veld-pupil-phone');
+    await tabTo(page, 'veld-pupil-studentNumber');
     await tabTo(page, 'veld-kind-0');
     await page.keyboard.press('Space');
     await expect(focused(page).then((f) => [f.value, f.checked])).resolves.toEqual(['16U', true]);
@@ -400,6 +405,7 @@ describeWithBrowser('the portal, in a real browser', () => {
     await expect(focused(page).then((f) => [f.id, f.checked])).resolves.toEqual(['veld-allLessonsMissed-1', true]);
     await page.keyboard.press('ArrowUp');
     await expect(focused(page).then((f) => [f.id, f.checked])).resolves.toEqual(['veld-allLessonsMissed-0', true]);
+    await tabTo(page, 'veld-absenceExplanation');
     await tabTo(page, 'veld-schoolAction');
     await page.keyboard.type('Gesprek met de ouders gehad.');
     await tabTo(page, 'veld-actionWanted-0');

@@ -40,7 +40,7 @@ export function coerce(values: Record<string, unknown>, numbers: readonly string
   };
   for (const path of numbers) {
     const found = at(path);
-    if (found && typeof found[0][found[1]] === 'string' && /^\d{1,9}$/.test(found[0][found[1]] as string)) found[0][found[1]] = Number(found[0][found[1]]);
+    if (found && typeof found[0][found[1]] === 'string' && /^-?\d{1,9}$/.test(found[0][found[1]] as string)) found[0][found[1]] = Number(found[0][found[1]]);
   }
   for (const path of booleans) {
     const found = at(path);
@@ -64,11 +64,14 @@ export async function validateAs<T>(metatype: new () => T, value: unknown): Prom
  * ("Achternaam: is verplicht") instead of the API's field path.
  */
 export function pageErrors(errors: readonly FieldError[], labels: Record<string, string>): FieldError[] {
+  // In the order of the labels (the form's order), so that the summary reads top to bottom like the form.
+  const order = Object.keys(labels);
+  const rank = (field: string) => (order.indexOf(field) + order.length + 1) % (order.length + 1);
   return errors.map((e) => {
     const text = e.message.replace(/^[\w.[\]]+: /, '');
     const field = labels[e.field] ? e.field : (Object.keys(labels).find((k) => e.field.startsWith(`${k}.`) || e.field.startsWith(`${k}[`)) ?? e.field);
     return { ...e, field, message: `${labels[field] ?? field}: ${text}` };
-  });
+  }).sort((x, y) => rank(x.field) - rank(y.field));
 }
 
 /** Whether a "back to" address is a path of this site (never another site: that would be an open redirect). */

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditAction, AuditService, byActor } from '../audit/audit.service';
 import { addDays, todayInNL } from '../common/dates';
+import { normalisePostcode } from '../common/dutch-validators';
 import { ErrorCode, FieldCode, FieldError, notFound, ProblemError } from '../common/problem';
 import { Actor } from '../identity/actor';
 import { Allow, CurrentActor } from '../identity/allow.decorator';
@@ -36,11 +37,14 @@ const nlDay = (iso: string) => new Date(`${iso}T12:00:00Z`).toLocaleDateString('
 const REPORT_LABELS: Record<string, string> = {
   'pupil.pgn': 'BSN of onderwijsnummer', 'pupil.initials': 'Voorletters', 'pupil.prefix': 'Tussenvoegsel', 'pupil.surname': 'Achternaam',
   'pupil.sex': 'Geslacht', 'pupil.birthDate': 'Geboortedatum', 'pupil.registeredAddress.street': 'Straat',
-  'pupil.registeredAddress.houseNumber': 'Huisnummer', 'pupil.registeredAddress.postcode': 'Postcode', 'pupil.registeredAddress.place': 'Woonplaats',
-  'pupil.registeredAddress.municipalityCode': 'Gemeente van het adres', kind: 'Soort verzuim', reason: 'Reden van het verzuim',
+  'pupil.registeredAddress.houseNumber': 'Huisnummer', 'pupil.registeredAddress.houseLetter': 'Huisletter',
+  'pupil.registeredAddress.houseNumberAddition': 'Toevoeging', 'pupil.registeredAddress.postcode': 'Postcode',
+  'pupil.registeredAddress.place': 'Woonplaats', 'pupil.registeredAddress.municipalityCode': 'Gemeente van het adres',
+  'pupil.phone': 'Telefoonnummer', 'pupil.studentNumber': 'Leerlingnummer op school', kind: 'Soort verzuim', reason: 'Reden van het verzuim',
   beginDate: 'Eerste dag van het verzuim', endDate: 'Laatste dag van het verzuim', daysMissed: 'Aantal dagen gemist', hoursMissed: 'Aantal lesuren gemist',
-  allLessonsMissed: 'Alle lessen gemist', schoolAction: 'Wat heeft de school al gedaan', actionWanted: 'Actie door de gemeente gewenst',
-  actionWantedExplanation: 'Toelichting als u geen actie wenst', locationCode: 'Vestiging', reporterId: 'Melder', emailCopies: 'Bericht van de reactie',
+  allLessonsMissed: 'Alle lessen gemist', absenceExplanation: 'Toelichting bij het verzuim', schoolAction: 'Wat heeft de school al gedaan',
+  actionWanted: 'Actie door de gemeente gewenst', actionWantedExplanation: 'Toelichting als u geen actie wenst', locationCode: 'Vestiging',
+  reporterId: 'Melder', emailCopies: 'Wie krijgt bericht van de reactie',
 };
 /** The change form has every field the API's change allows: the filing form's and these. */
 const EDIT_LABELS: Record<string, string> = {
@@ -189,6 +193,9 @@ export class ReportsPageController {
   async file(@CurrentActor() actor: Actor, @Body() form: Record<string, string>, @Res() res: Response): Promise<void> {
     const values = unflatten(form, ['_csrf', 'idempotencyKey']);
     const typed = coerce(values, ['pupil.registeredAddress.houseNumber', 'daysMissed', 'hoursMissed'], ['allLessonsMissed', 'actionWanted']);
+    // People type postcodes as they like ("1015tk"); the API takes the canonical "1015 TK".
+    const address = (typed.pupil as { registeredAddress?: { postcode?: unknown } } | undefined)?.registeredAddress;
+    if (address && typeof address.postcode === 'string') address.postcode = normalisePostcode(address.postcode) ?? address.postcode;
     const { input, errors } = await validateAs(CreateReportInput, typed);
     let problems = errors;
     if (input) {
