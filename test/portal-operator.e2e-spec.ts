@@ -9,9 +9,12 @@ import { describeWithBrowser, expectAccessible, launchBrowser, listen, openSigne
 import { activePerson, signIn } from './support/people';
 import { TestApp } from './support/test-app';
 
-/** A few lines of DUO's real file: school 13XW with three locations, 32JK with one, and a line with a broken BRIN. */
+/**
+ * A few lines of DUO's real file (test/fixtures/duo-sample.csv, from the August 2026 list of school locations): school
+ * 13XW with three locations, 32JK with one, and a line with a broken BRIN made here.
+ */
 function duoSample(): string {
-  const lines = readFileSync(join(__dirname, '..', '..', 'shared', 'data', 'duo-vestigingen-bo-2026-08.csv'), 'utf8').split(/\r?\n/);
+  const lines = readFileSync(join(__dirname, 'fixtures', 'duo-sample.csv'), 'utf8').split(/\r?\n/);
   const header = lines[0];
   const of = (code: string) => lines.filter((l) => l.split(';')[3] === code);
   const broken = of('32JK00')[0].replace(';32JK;32JK00;', ';X1;X100;');
