@@ -1,4 +1,4 @@
-import { nextTimeInNL } from './dates';
+import { nextTimeInNL, nlDateTime, nlDay } from './dates';
 
 describe('nextTimeInNL', () => {
   it('finds 07:00 Dutch time in winter (UTC+1) and summer (UTC+2)', () => {
@@ -14,5 +14,13 @@ describe('nextTimeInNL', () => {
 
   it('skips a time that does not exist on the day the clocks go forward', () => {
     expect(nextTimeInNL('02:30', new Date('2026-03-28T12:00:00Z')).toISOString()).toBe('2026-03-30T00:30:00.000Z');
+  });
+});
+
+describe('Dutch dates as people read them', () => {
+  it('shows a moment in Dutch time, summer and winter, and a calendar day in words', () => {
+    expect(nlDateTime('2026-11-22T14:34:00Z')).toBe('22 nov 2026, 15:34');
+    expect(nlDateTime(new Date('2026-07-01T06:05:00Z'), 'long')).toBe('1 juli 2026 om 08:05');
+    expect(nlDay('2026-03-29')).toBe('29 maart 2026');
   });
 });

@@ -24,3 +24,19 @@ export function nextTimeInNL(hhmm: string, now: Date = new Date()): Date {
   }
   throw new Error(`Geen tijdstip ${hhmm} gevonden`);
 }
+
+const NL_SHOWN = {
+  medium: new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', dateStyle: 'medium', timeStyle: 'short' }),
+  long: new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', dateStyle: 'long', timeStyle: 'short' }),
+};
+const NL_DAY = new Intl.DateTimeFormat('nl-NL', { timeZone: 'UTC', dateStyle: 'long' });
+
+/** A moment as people in the Netherlands read it, in Dutch time: "22 nov 2026, 15:34" or (long) "22 november 2026 om 15:34". */
+export function nlDateTime(value: Date | string, style: keyof typeof NL_SHOWN = 'medium'): string {
+  return NL_SHOWN[style].format(new Date(value));
+}
+
+/** A calendar day (YYYY-MM-DD) in words: "22 november 2026". */
+export function nlDay(iso: string): string {
+  return NL_DAY.format(new Date(`${iso}T12:00:00Z`));
+}

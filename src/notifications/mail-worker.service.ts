@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { nlDay, todayInNL } from '../common/dates';
 import { AppConfig } from '../config/app-config';
 import { createMailTransport, MailDeliveryError, MailTransport } from './mail-transport';
 import { MailTemplates } from './mail-templates';
@@ -150,7 +151,7 @@ export class MailWorker implements OnApplicationBootstrap, OnModuleDestroy {
             organisationId: items[0].organisation_id,
             userId: items[0].user_id,
             recipient,
-            data: { date: new Date().toLocaleDateString('nl-NL', { timeZone: 'Europe/Amsterdam', dateStyle: 'long' }), single: items.length === 1, preferenceHint: true, items: items.map((i) => i.data) } as never,
+            data: { date: nlDay(todayInNL()), single: items.length === 1, preferenceHint: true, items: items.map((i) => i.data) } as never,
           })
           .returning(['id'])
           .execute()).raw as { id: string }[];

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AeadBox } from '../common/aead-box';
-import { nextTimeInNL } from '../common/dates';
+import { nextTimeInNL, nlDateTime } from '../common/dates';
 import { AppConfig } from '../config/app-config';
 import { Actor } from '../identity/actor';
 import { Role } from '../identity/permissions';
@@ -144,7 +144,7 @@ export class NotificationsService {
       data: {
         organisation: organisationName,
         username: user.username,
-        expires: expiresAt.toLocaleString('nl-NL', { timeZone: 'Europe/Amsterdam', dateStyle: 'long', timeStyle: 'short' }),
+        expires: nlDateTime(expiresAt, 'long'),
       },
       sealed: this.box.seal(link, id),
     });

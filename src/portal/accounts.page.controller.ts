@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Header, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ErrorCode, FieldCode, FieldError, ProblemError } from '../common/problem';
+import { nlDateTime } from '../common/dates';
+import { ErrorCode, FieldError, ProblemError } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { AccountsService, Activation } from '../identity/accounts.service';
 import { Actor } from '../identity/actor';
@@ -11,12 +12,13 @@ import { Permission, Role, ROLES_BY_ORGANISATION } from '../identity/permissions
 import { User, UserStatus } from '../identity/user.entity';
 import { OrganisationType } from '../organisations/organisation.entity';
 import { SchoolDataService } from '../organisations/school-data.service';
-import { pageErrors, unflatten, validateAs } from './forms';
+import { fieldErrorsOf, listOf, pageErrors, unflatten, validateAs } from './forms';
 import { beheerLinks, nav } from './nav';
 import { PageContext, PageRenderer } from './page-renderer';
+import { sendActivationLetter } from './activation-letter';
 import { PortalFilter } from './portal.filter';
 
-export const ROLE_LABELS: Record<Role, string> = {
+const ROLE_LABELS: Record<Role, string> = {
   [Role.MELDER]: 'Melder: verzuim melden en meldingen van de school wijzigen',
   [Role.LEZER]: 'Lezer: meldingen inzien, niets wijzigen',
   [Role.BEHANDELAAR]: 'Behandelaar: meldingen behandelen, reageren, doorsturen en afsluiten',
@@ -44,8 +46,6 @@ const DONE: Record<string, string> = {
   uitgeschakeld: 'Het account is uitgeschakeld.',
   ingeschakeld: 'Het account is weer ingeschakeld.',
 };
-const nlDateTime = (d: Date | string | null | undefined) =>
-  d ? new Date(d).toLocaleString('nl-NL', { timeZone: 'Europe/Amsterdam', dateStyle: 'medium', timeStyle: 'short' }) : null;
 
 /** Beheer gebruikers: accounts, roles, activation (link or printable letter), tokens, lock, unlock, sessions, disable; and the /beheer index. */
 @ApiExcludeController()
@@ -87,7 +87,7 @@ export class AccountsPageController {
         res.redirect(303, '/beheer/gebruikers?gedaan=token#tokens');
         return;
       } catch (error) {
-        problems = fieldErrorsOf(error);
+        problems = fieldErrorsOf(error, { forbiddenOnPage: true });
       }
     }
     // The seed is a secret: never shown back, not even after an error.
@@ -104,7 +104,7 @@ export class AccountsPageController {
   @Post('beheer/gebruikers/nieuw')
   @Allow(Permission.USER_MANAGE)
   async create(@CurrentActor() actor: Actor, @Body() form: Record<string, unknown>, @Res() res: Response): Promise<void> {
-    const values = { ...unflatten(form), roles: list(form.roles), locationIds: list(form.locationIds) };
+    const values = { ...unflatten(form), roles: listOf(form.roles), locationIds: listOf(form.locationIds) };
     const { input, errors } = await validateAs(NewAccountInput, values);
     let problems = errors;
     if (input) {
@@ -114,7 +114,7 @@ export class AccountsPageController {
         else res.redirect(303, `/beheer/gebruikers/${user.id}?gedaan=aangemaakt`);
         return;
       } catch (error) {
-        problems = fieldErrorsOf(error, 'roles');
+        problems = fieldErrorsOf(error, { field: 'roles', forbiddenOnPage: true });
       }
     }
     res.status(422).type('html').send(this.pages.render('account-new', await this.newContext(actor, values, pageErrors(problems, LABELS))));
@@ -131,7 +131,7 @@ export class AccountsPageController {
   @Post('beheer/gebruikers/:id/rollen')
   @Allow(Permission.USER_MANAGE)
   async roles(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() form: Record<string, unknown>, @Res() res: Response): Promise<void> {
-    const values = { roles: list(form.roles), locationIds: list(form.locationIds) };
+    const values = { roles: listOf(form.roles), locationIds: listOf(form.locationIds) };
     await this.act(actor, id, res, 'rollen', async () => {
       const { input, errors } = await validateAs(RolesInput, values);
       if (!input) return errors;
@@ -225,19 +225,17 @@ export class AccountsPageController {
       }
       problems = result as FieldError[];
     } catch (error) {
-      problems = fieldErrorsOf(error, field);
+      problems = fieldErrorsOf(error, { field, forbiddenOnPage: true });
     }
     const current = await this.accounts.get(actor.organisationId, id);
     res.status(422).type('html').send(this.pages.render('account', await this.accountContext(actor, current, pageErrors(problems, LABELS))));
   }
 
-  /** The printable activation letter: the code is shown this once, never stored readable. */
   private letter(res: Response, actor: Actor, user: User, activation: Activation): void {
-    res.status(200).set('Cache-Control', 'no-store').type('html').send(this.pages.render('activation-letter', {
-      title: `Activeringsbrief voor ${user.name}`, nav: nav(actor, 'beheer'),
-      user: { id: user.id, name: user.name, username: user.username, organisation: user.organisation?.name },
-      code: activation.code, expiresAt: nlDateTime(activation.expiresAt), address: `${this.config.PUBLIC_URL}/activeren`,
-    }));
+    sendActivationLetter(res, this.pages, {
+      nav: nav(actor, 'beheer'), back: { href: `/beheer/gebruikers/${user.id}`, label: 'Terug naar het account' },
+      user, organisation: user.organisation?.name ?? actor.organisationCode, appointed: false, activation, publicUrl: this.config.PUBLIC_URL,
+    });
   }
 
   private async listContext(actor: Actor, errors: FieldError[], values: Record<string, unknown>, notice?: string): Promise<PageContext> {
@@ -247,7 +245,7 @@ export class AccountsPageController {
       title: 'Gebruikers', nav: nav(actor, 'beheer'), errors, values, notice,
       users: users.map((u) => ({
         id: u.id, name: u.name, username: u.username, roles: u.roles.map((r) => ROLE_SHORT[r as Role] ?? r).join(', '),
-        status: statusOf(u), lastSignIn: nlDateTime(u.lastSignInAt) ?? 'nog nooit',
+        status: statusOf(u), lastSignIn: u.lastSignInAt ? nlDateTime(u.lastSignInAt) : 'nog nooit',
       })),
       tokens: tokens.map((t) => ({
         serial: t.serial, holder: t.userId ? byId.get(t.userId)?.name ?? '' : null, revoked: t.revokedAt !== null, registered: nlDateTime(t.createdAt),
@@ -258,8 +256,8 @@ export class AccountsPageController {
   private async newContext(actor: Actor, values: Record<string, unknown>, errors: FieldError[]): Promise<PageContext> {
     return {
       title: 'Nieuw account', nav: nav(actor, 'beheer'), errors, values,
-      roleOptions: this.roleOptions(actor, list(values.roles)),
-      locationOptions: await this.locationOptions(actor, list(values.locationIds)),
+      roleOptions: this.roleOptions(actor, listOf(values.roles)),
+      locationOptions: await this.locationOptions(actor, listOf(values.locationIds)),
       activations: [
         { value: 'LINK', label: 'Link per e-mail naar de persoon (aanbevolen)' },
         { value: 'LETTER', label: 'Brief met een activeringscode, om af te drukken en te overhandigen' },
@@ -275,7 +273,8 @@ export class AccountsPageController {
         id: user.id, name: user.name, username: user.username, email: user.email, status: statusOf(user),
         roles: user.roles.map((r) => ROLE_SHORT[r as Role] ?? r).join(', '),
         token: user.tokenKind === 'APP' ? 'Authenticator-app' : user.tokenKind === 'HARDWARE' || user.hardwareTokenId ? 'Hardwaretoken' : 'Geen (koppelt bij activering)',
-        lastSignIn: nlDateTime(user.lastSignInAt) ?? 'nog nooit', activationExpires: nlDateTime(user.activationExpiresAt),
+        lastSignIn: user.lastSignInAt ? nlDateTime(user.lastSignInAt) : 'nog nooit',
+        activationExpires: user.activationExpiresAt ? nlDateTime(user.activationExpiresAt) : null,
         locked: user.lockedAt !== null || (user.throttledUntil !== null && user.throttledUntil.getTime() > Date.now()),
         disabled: user.status === UserStatus.DISABLED, pending: user.status === UserStatus.PENDING, self: user.id === actor.id,
       },
@@ -303,25 +302,10 @@ export class AccountsPageController {
   }
 }
 
-/** A form field that may come once (text) or several times (a list). */
-function list(value: unknown): string[] {
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string' && v !== '');
-  return typeof value === 'string' && value !== '' ? [value] : [];
-}
-
 function statusOf(u: User): string {
   if (u.status === UserStatus.DISABLED) return 'Uitgeschakeld';
   if (u.lockedAt) return 'Geblokkeerd';
   if (u.throttledUntil && u.throttledUntil.getTime() > Date.now()) return 'Moet wachten na mislukte pogingen';
   if (u.status === UserStatus.PENDING) return u.activationExpiresAt && u.activationExpiresAt.getTime() > Date.now() ? 'Wacht op activering' : 'Activering verlopen';
   return 'Actief';
-}
-
-/**
- * A refused action as errors on the page: field errors as they are; a refusal of the whole action (the last beheerder,
- * a role the beheerder lacks) on `field`. An unknown account stays a 404 page.
- */
-function fieldErrorsOf(error: unknown, field = 'algemeen'): FieldError[] {
-  if (!(error instanceof ProblemError) || error.status === 401 || error.status === 404) throw error;
-  return error.errors?.length ? error.errors : [{ field, code: FieldCode.NOT_ALLOWED_VALUE, message: error.detail ?? error.message }];
 }

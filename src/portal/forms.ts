@@ -1,5 +1,5 @@
 import { ArgumentMetadata } from '@nestjs/common';
-import { FieldError, ProblemError } from '../common/problem';
+import { FieldCode, FieldError, ProblemError } from '../common/problem';
 import { validationPipe } from '../common/validation';
 
 const pipe = validationPipe();
@@ -77,4 +77,24 @@ export function pageErrors(errors: readonly FieldError[], labels: Record<string,
 /** Whether a "back to" address is a path of this site (never another site: that would be an open redirect). */
 export function localPath(value: unknown, fallback = '/'): string {
   return typeof value === 'string' && /^\/(?![/\\])[^\s]*$/.test(value) && value.length < 500 ? value : fallback;
+}
+
+/** The options of a select or radio group, from a table of Dutch labels. */
+export function options<T extends string>(labels: Record<T, string>): { value: T; label: string }[] {
+  return (Object.entries(labels) as [T, string][]).map(([value, label]) => ({ value, label }));
+}
+
+/**
+ * A refused action as errors on the page: the service's field errors as they are; a refusal of the whole action (a
+ * conflict, a rule) as one error on `field`. Not signed in and not found stay errors for PortalFilter, and so does
+ * forbidden, unless the page shows it (a beheerder granting a role they lack).
+ */
+export function fieldErrorsOf(error: unknown, { field = 'algemeen', forbiddenOnPage = false } = {}): FieldError[] {
+  if (!(error instanceof ProblemError) || error.status === 401 || error.status === 404 || (error.status === 403 && !forbiddenOnPage)) throw error;
+  return error.errors?.length ? error.errors : [{ field, code: FieldCode.NOT_ALLOWED_VALUE, message: error.detail ?? error.message }];
+}
+
+/** A form field that may come once (one checkbox ticked) or several times (a list); what is not text is left out. */
+export function listOf(value: unknown): string[] {
+  return ([] as unknown[]).concat(value ?? []).filter((v): v is string => typeof v === 'string');
 }

@@ -21,9 +21,10 @@ import { Organisation, OrganisationType } from '../organisations/organisation.en
 import { OrganisationsService } from '../organisations/organisations.service';
 import { SchoolDataService } from '../organisations/school-data.service';
 import { KIND_LABELS, ReportKind } from '../reports/report-codes';
-import { flatten, pageErrors, unflatten, validateAs } from './forms';
+import { fieldErrorsOf, flatten, options, pageErrors, unflatten, validateAs } from './forms';
 import { nav } from './nav';
 import { PageContext, PageRenderer } from './page-renderer';
+import { sendActivationLetter } from './activation-letter';
 import { PortalFilter } from './portal.filter';
 
 const TYPE_LABELS: Record<OrganisationType, string> = {
@@ -39,8 +40,6 @@ const SECTOR_LABELS: Record<(typeof SCHOOL_SECTORS)[number], string> = {
 const STATUS_LABELS: Record<UserStatus, string> = {
   [UserStatus.PENDING]: 'Wacht op activering', [UserStatus.ACTIVE]: 'Actief', [UserStatus.DISABLED]: 'Uitgeschakeld',
 };
-const options = <T extends string>(labels: Record<T, string>) => (Object.entries(labels) as [T, string][]).map(([value, label]) => ({ value, label }));
-const nlDateTime = (iso: string) => new Date(iso).toLocaleString('nl-NL', { timeZone: 'Europe/Amsterdam', dateStyle: 'long', timeStyle: 'short' });
 const megabytes = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 
 const LABELS = {
@@ -291,11 +290,10 @@ export class OperatorPageController {
       try {
         const { user, activation } = await this.accounts.appoint(org.code, input, input.activation ?? 'LINK', 'MAIL', actor);
         if (activation.kind === 'LETTER') {
-          res.status(200).set('Cache-Control', 'no-store').type('html').send(this.pages.render('operator-letter', {
-            title: `Activeringsbrief voor ${user.name}`, nav: nav(actor, 'operator'),
-            organisation: { code: org.code, name: org.name }, user: { name: user.name, username: user.username },
-            code: activation.code, expiresAt: nlDateTime(activation.expiresAt), address: `${this.config.PUBLIC_URL}/activeren`,
-          }));
+          sendActivationLetter(res, this.pages, {
+            nav: nav(actor, 'operator'), back: { href: `/organisaties/${encodeURIComponent(org.code)}`, label: `Terug naar ${org.name}` },
+            user, organisation: org.name, appointed: true, activation, publicUrl: this.config.PUBLIC_URL,
+          });
           return;
         }
         res.redirect(303, `/organisaties/${encodeURIComponent(org.code)}?gedaan=beheerder`);
@@ -391,10 +389,4 @@ function counts(r: DuoImportResult) {
     schoolsCreated: r.schoolsCreated, schoolsUpdated: r.schoolsUpdated, locationsCreated: r.locationsCreated,
     locationsUpdated: r.locationsUpdated, unchanged: r.unchanged, skipped: r.skipped.length,
   };
-}
-
-/** Field errors of a refused change; a refusal of the whole (a conflict) becomes a general one. */
-function fieldErrorsOf(error: unknown): FieldError[] {
-  if (!(error instanceof ProblemError) || error.status === 401 || error.status === 403 || error.status === 404) throw error;
-  return error.errors?.length ? error.errors : [{ field: 'algemeen', code: FieldCode.NOT_ALLOWED_VALUE, message: error.detail ?? error.message }];
 }

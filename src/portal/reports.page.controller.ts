@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditAction, AuditService, byActor } from '../audit/audit.service';
-import { addDays, todayInNL } from '../common/dates';
+import { addDays, nlDateTime, nlDay, todayInNL } from '../common/dates';
 import { normalisePostcode } from '../common/dutch-validators';
 import { ErrorCode, FieldCode, FieldError, notFound, ProblemError } from '../common/problem';
 import { Actor } from '../identity/actor';
@@ -24,14 +24,11 @@ import {
 import { ReportHandlingService } from '../reports/report-handling.service';
 import { ReportSummary, ReportView } from '../reports/report.view';
 import { OVERVIEW_DAYS, ReportsService } from '../reports/reports.service';
-import { coerce, flatten, pageErrors, unflatten, validateAs } from './forms';
+import { coerce, fieldErrorsOf, flatten, options, pageErrors, unflatten, validateAs } from './forms';
 import { PageContext, PageRenderer } from './page-renderer';
 import { nav } from './nav';
 import { PortalFilter } from './portal.filter';
 
-const options = <T extends string>(labels: Record<T, string>) => (Object.entries(labels) as [T, string][]).map(([value, label]) => ({ value, label }));
-const nlDate = (iso: string) => new Date(iso).toLocaleString('nl-NL', { timeZone: 'Europe/Amsterdam', dateStyle: 'medium', timeStyle: 'short' });
-const nlDay = (iso: string) => new Date(`${iso}T12:00:00Z`).toLocaleDateString('nl-NL', { timeZone: 'UTC', dateStyle: 'long' });
 
 /** The labels of the filing form's fields: in the error summary, each message begins with the field's label. */
 const REPORT_LABELS: Record<string, string> = {
@@ -375,11 +372,11 @@ export class ReportsPageController {
     const address = (a: ReportView['pupil']['registeredAddress'] | null) => (a ? addressText(a) : null);
     return {
       title: `Melding ${r.number}`, nav: nav(actor, 'meldingen'), errors, notice,
-      r: { ...r, messages: r.messages.map((m) => ({ ...m, createdAt: nlDate(m.createdAt) })) },
+      r: { ...r, messages: r.messages.map((m) => ({ ...m, createdAt: nlDateTime(m.createdAt) })) },
       kindLabel: KIND_LABELS[r.kind], statusLabel: STATUS_LABELS[r.status],
       closingReasonLabel: r.closingReason ? CLOSING_REASON_LABELS[r.closingReason as ClosingReason] : null,
       registeredAddress: address(r.pupil.registeredAddress), residenceAddress: address(r.pupil.residenceAddress),
-      sexLabel: SEX_LABELS[r.pupil.sex], createdAt: nlDate(r.createdAt),
+      sexLabel: SEX_LABELS[r.pupil.sex], createdAt: nlDateTime(r.createdAt),
       absenceDays: (r.absenceDays ?? []).map((d) => `${nlDay(d.date)}: lesuur ${d.lessonHours.join(', ')}`),
       copiesLabel: COPIES_LABELS[r.emailCopies],
       canMessage: actor.permissions.has(Permission.REPORT_MESSAGE),
@@ -391,7 +388,7 @@ export class ReportsPageController {
       closingReasons: options(CLOSING_REASON_LABELS), closingExplanations: options(CLOSING_EXPLANATION_LABELS),
       receivers: canForward ? await this.forwardTargets(actor) : [],
       history: history.map((h) => ({
-        label: EVENT_LABELS[h.type] ?? h.type, actor: h.actor, organisation: h.organisation.name, at: nlDate(h.at),
+        label: EVENT_LABELS[h.type] ?? h.type, actor: h.actor, organisation: h.organisation.name, at: nlDateTime(h.at),
         explanation: typeof h.details.explanation === 'string' ? h.details.explanation : null,
         changes: h.changes.map((c) => ({ field: HISTORY_LABELS[c.field] ?? c.field, from: shown(c.field, c.from), to: shown(c.field, c.to) })),
       })),
@@ -587,7 +584,7 @@ const COPIES_LABELS: Record<EmailCopies, string> = {
 function overviewRow(r: ReportSummary) {
   return {
     number: r.number, kind: KIND_LABELS[r.kind], pupil: r.pupilName, school: r.school.name, location: r.location.name, receiver: r.receiver.name,
-    status: STATUS_LABELS[r.status], statusCode: r.status, createdAt: nlDate(r.createdAt), createdAtIso: r.createdAt,
+    status: STATUS_LABELS[r.status], statusCode: r.status, createdAt: nlDateTime(r.createdAt), createdAtIso: r.createdAt,
   };
 }
 
@@ -708,12 +705,6 @@ function reportNumber(value: string): number {
   const n = /^\d{1,9}$/.test(value) ? Number(value) : 0;
   if (n < 1) throw notFound('Deze melding bestaat niet.');
   return n;
-}
-
-/** Field errors of a refused action; an error about the whole report (a conflict, a stale version) becomes a general one. */
-function fieldErrorsOf(error: unknown): FieldError[] {
-  if (!(error instanceof ProblemError) || error.status === 401 || error.status === 403 || error.status === 404) throw error;
-  return error.errors?.length ? error.errors : [{ field: 'algemeen', code: FieldCode.NOT_ALLOWED_VALUE, message: error.detail ?? error.message }];
 }
 
 /** A value in the history, as a person reads it. */

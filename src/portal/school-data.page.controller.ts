@@ -1,7 +1,8 @@
+import { isUUID } from 'class-validator';
 import { Body, Controller, Get, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { FieldCode, FieldError, notFound, ProblemError } from '../common/problem';
+import { FieldError, notFound } from '../common/problem';
 import { Actor } from '../identity/actor';
 import { Allow, CurrentActor } from '../identity/allow.decorator';
 import { Permission } from '../identity/permissions';
@@ -11,7 +12,7 @@ import { OrganisationType } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { Reporter } from '../organisations/reporter.entity';
 import { SchoolDataService } from '../organisations/school-data.service';
-import { flatten, pageErrors, unflatten, validateAs } from './forms';
+import { fieldErrorsOf, flatten, pageErrors, unflatten, validateAs } from './forms';
 import { nav } from './nav';
 import { PageContext, PageRenderer } from './page-renderer';
 import { PortalFilter } from './portal.filter';
@@ -24,8 +25,6 @@ const LOCATION_LABELS: Record<string, string> = {
 const REPORTER_LABELS: Record<string, string> = { name: 'Naam', function: 'Functie', phone: 'Telefoonnummer', email: 'E-mailadres' };
 /** The optional fields of a location: emptied on the form, they are cleared (null), not left as they were. */
 const LOCATION_OPTIONAL = ['street', 'houseNumber', 'postcode', 'place', 'municipalityCode'];
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Beheer locaties and Beheer melders, for a school's beheerder: the lists, a form to add, and per location or reporter
@@ -50,7 +49,7 @@ export class SchoolDataPageController {
     const school = schoolOf(actor);
     let notice: string | undefined;
     if (done === 'verwijderd') notice = 'De locatie is verwijderd.';
-    else if (done === 'toegevoegd' && id && UUID.test(id)) {
+    else if (done === 'toegevoegd' && id && isUUID(id)) {
       const added = (await this.schoolData.listLocations(school)).find((l) => l.id === id);
       if (added) notice = `Locatie ${actor.organisationCode}${added.code} (${added.name}) is toegevoegd.`;
     }
@@ -138,7 +137,7 @@ export class SchoolDataPageController {
     const school = schoolOf(actor);
     let notice: string | undefined;
     if (done === 'verwijderd') notice = 'De melder is verwijderd.';
-    else if (done === 'toegevoegd' && id && UUID.test(id)) {
+    else if (done === 'toegevoegd' && id && isUUID(id)) {
       const added = (await this.schoolData.listReporters(school)).find((r) => r.id === id);
       if (added) notice = `Melder ${added.name} is toegevoegd.`;
     }
@@ -263,7 +262,7 @@ function schoolOf(actor: Actor): string {
 
 /** A location's or reporter's id from the address; anything else is a page that does not exist (not a database error). */
 function idOf(value: string): string {
-  if (!UUID.test(value)) throw notFound();
+  if (!isUUID(value)) throw notFound();
   return value.toLowerCase();
 }
 
@@ -291,10 +290,4 @@ function doneNotice(done: string | undefined, what: string): string | undefined 
       return `${what} staat op een of meer meldingen en is daarom gedeactiveerd in plaats van verwijderd: niet meer te kiezen op een nieuwe melding, wel te zien op de bestaande.`;
     default: return undefined;
   }
-}
-
-/** Field errors of a refused change; an error about the whole thing becomes a general one. */
-function fieldErrorsOf(error: unknown): FieldError[] {
-  if (!(error instanceof ProblemError) || error.status === 401 || error.status === 403 || error.status === 404) throw error;
-  return error.errors?.length ? error.errors : [{ field: 'algemeen', code: FieldCode.NOT_ALLOWED_VALUE, message: error.detail ?? error.message }];
 }

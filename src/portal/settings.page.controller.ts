@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { AuditAction, AuditOutcome, AuditSubjectType } from '../audit/audit-event.entity';
 import { AuditQuery } from '../audit/audit.dto';
 import { AuditService } from '../audit/audit.service';
+import { nlDateTime } from '../common/dates';
 import { ErrorCode, FieldError, ProblemError } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { AccountsService } from '../identity/accounts.service';
@@ -18,13 +19,11 @@ import { FailedMailQuery, MailboxInput, PreferenceInput } from '../notifications
 import { MailTemplate } from '../notifications/outbox-message.entity';
 import { OrganisationType } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
-import { flatten, pageErrors, unflatten, validateAs } from './forms';
+import { flatten, listOf, options, pageErrors, unflatten, validateAs } from './forms';
 import { nav } from './nav';
 import { PageContext, PageRenderer } from './page-renderer';
 import { PortalFilter } from './portal.filter';
 
-const nlDate = (date: string | Date) => new Date(date).toLocaleString('nl-NL', { timeZone: 'Europe/Amsterdam', dateStyle: 'medium', timeStyle: 'short' });
-const options = <T extends string>(labels: Record<T, string>) => (Object.entries(labels) as [T, string][]).map(([value, label]) => ({ value, label }));
 
 /** The roles a key can carry, as a beheerder reads them (a key never manages accounts or keys, whatever its roles). */
 const ROLE_LABELS: Record<Role, string> = {
@@ -158,7 +157,7 @@ export class SettingsPageController {
   @Allow(Permission.APIKEY_MANAGE)
   @Header('Cache-Control', 'no-store')
   async createApiKey(@CurrentActor() actor: Actor, @Body() form: Record<string, unknown>, @Res() res: Response): Promise<void> {
-    const roles = ([] as unknown[]).concat(form.roles ?? []).filter((r): r is string => typeof r === 'string');
+    const roles = listOf(form.roles);
     const values = { ...unflatten({ name: form.name }), ...(roles.length ? { roles } : {}) };
     const { input, errors } = await validateAs(NewApiKeyInput, values);
     let problems = errors;
@@ -192,7 +191,7 @@ export class SettingsPageController {
         .sort((a, b) => Number(!!a.revokedAt) - Number(!!b.revokedAt) || b.createdAt.getTime() - a.createdAt.getTime())
         .map((k) => ({
           id: k.id, name: k.name, prefix: k.prefix, roles: k.roles.map((r) => ROLE_LABELS[r as Role] ?? r).join(', '),
-          createdAt: nlDate(k.createdAt), lastUsedAt: k.lastUsedAt ? nlDate(k.lastUsedAt) : null, revokedAt: k.revokedAt ? nlDate(k.revokedAt) : null,
+          createdAt: nlDateTime(k.createdAt), lastUsedAt: k.lastUsedAt ? nlDateTime(k.lastUsedAt) : null, revokedAt: k.revokedAt ? nlDateTime(k.revokedAt) : null,
         })),
     };
   }
@@ -260,7 +259,7 @@ export class SettingsPageController {
       mailbox: await this.notifications.mailbox(actor.organisationId),
       failed: page.items.map((i) => ({
         id: i.id, recipient: i.recipient, organisation: names.get(i.organisation) ?? i.organisation, kind: TEMPLATE_LABELS[i.template] ?? i.template,
-        reportNumber: i.reportNumber, subject: i.subject, attempts: i.attempts, lastError: i.lastError ?? 'Geen antwoord ontvangen', createdAt: nlDate(i.createdAt),
+        reportNumber: i.reportNumber, subject: i.subject, attempts: i.attempts, lastError: i.lastError ?? 'Geen antwoord ontvangen', createdAt: nlDateTime(i.createdAt),
       })),
       total: page.total,
       shown: page.items.length ? `${offset + 1} tot en met ${offset + page.items.length} van ${page.total}` : null,
@@ -303,7 +302,7 @@ export class SettingsPageController {
           ...keys.map((k) => ({ value: k.id, label: `API-sleutel ${k.name}` })),
         ],
         events: page.events.map((e) => ({
-          at: nlDate(e.at), actor: e.actor.name, action: AUDIT_ACTION_LABELS[e.action] ?? e.action, outcome: OUTCOME_LABELS[e.outcome] ?? e.outcome,
+          at: nlDateTime(e.at), actor: e.actor.name, action: AUDIT_ACTION_LABELS[e.action] ?? e.action, outcome: OUTCOME_LABELS[e.outcome] ?? e.outcome,
           failed: e.outcome !== AuditOutcome.SUCCESS,
           subject: e.subject ? `${SUBJECT_LABELS[e.subject.type] ?? e.subject.type}${e.subject.id ? ` ${names.get(e.subject.id) ?? e.subject.id}` : ''}` : '',
           details: describe(e.details), clientIp: e.clientIp ?? '',
