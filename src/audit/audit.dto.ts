@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsDefined, IsEnum, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { IsIsoDate } from '../common/dutch-validators';
+import { ToInteger } from '../common/validation';
 import { AuditAction, AuditOutcome, AuditSubjectType } from './audit-event.entity';
 
 /** Filters of the audit log; all optional, combined with AND. Newest first, by keyset (`after`). */
@@ -31,7 +31,7 @@ export class AuditQuery {
   @ApiPropertyOptional({ example: '2026-11-30', description: 'Tot en met deze dag (Nederlandse tijd, JJJJ-MM-DD)' }) @IsOptional() @IsIsoDate()
   to?: string;
 
-  @ApiPropertyOptional({ description: 'Aantal per pagina (1-200, standaard 50)' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  @ApiPropertyOptional({ description: 'Aantal per pagina (1-200, standaard 50)' }) @IsOptional() @ToInteger() @IsInt() @Min(1) @Max(200)
   limit?: number;
 
   @ApiPropertyOptional({ example: '1042', description: 'Vervolgcursor: nextCursor van de vorige pagina (de id van de laatste regel)' })

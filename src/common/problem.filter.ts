@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
+import { problemOfDatabaseError } from './database-errors';
 import { ErrorCode, ProblemBody, ProblemError } from './problem';
 
 const HTTP_TO_CODE: Record<number, ErrorCode> = {
@@ -10,11 +11,19 @@ const HTTP_TO_CODE: Record<number, ErrorCode> = {
   403: ErrorCode.FORBIDDEN,
   404: ErrorCode.NOT_FOUND,
   405: ErrorCode.METHOD_NOT_ALLOWED,
+  408: ErrorCode.REQUEST_TIMEOUT,
   409: ErrorCode.CONFLICT,
   412: ErrorCode.PRECONDITION_FAILED,
   413: ErrorCode.PAYLOAD_TOO_LARGE,
   415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
   428: ErrorCode.PRECONDITION_REQUIRED,
+  429: ErrorCode.TOO_MANY_REQUESTS,
+};
+
+/** The Dutch words for a refusal that comes from the framework rather than from our code. */
+const DETAILS: Partial<Record<ErrorCode, string>> = {
+  [ErrorCode.NOT_FOUND]: 'Deze route bestaat niet.',
+  [ErrorCode.TOO_MANY_REQUESTS]: 'U stuurde te veel verzoeken kort na elkaar. Wacht even (zie Retry-After) en probeer het dan opnieuw.',
 };
 
 /** Turns any error into problem+json. Internals of a 500 are logged under a correlation id and never returned. */
@@ -33,6 +42,8 @@ export class ProblemFilter implements ExceptionFilter {
 
   toProblem(exception: unknown, req: Request): ProblemBody {
     if (exception instanceof ProblemError) return exception.toBody();
+    const refusedByDatabase = problemOfDatabaseError(exception);
+    if (refusedByDatabase) return refusedByDatabase.toBody();
     const bodyParser = exception as { type?: string; status?: number; expose?: boolean };
     if (bodyParser?.type === 'entity.parse.failed') {
       return new ProblemError(ErrorCode.MALFORMED_JSON, 'De inhoud van het verzoek is geen geldige JSON.').toBody();
@@ -42,23 +53,29 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException && HTTP_TO_CODE[exception.getStatus()]) {
       const code = HTTP_TO_CODE[exception.getStatus()];
-      const detail = code === ErrorCode.NOT_FOUND ? 'Deze route bestaat niet.' : undefined;
-      return new ProblemError(code, detail).toBody();
+      return new ProblemError(code, DETAILS[code]).toBody();
     }
     if (bodyParser?.expose && typeof bodyParser.status === 'number' && HTTP_TO_CODE[bodyParser.status]) {
       return new ProblemError(HTTP_TO_CODE[bodyParser.status]).toBody();
     }
     const correlationId = randomUUID();
-    // The route pattern, never the URL (query strings could carry search terms); no request body; of a database
-    // error only its code and constraint, since PostgreSQL quotes offending values in its messages.
-    const route = (req.route as { path?: string } | undefined)?.path ?? '(geen route)';
-    if (exception instanceof QueryFailedError) {
-      const pg = exception.driverError as { code?: string; constraint?: string; table?: string };
-      this.logger.error(`${correlationId} ${req.method} ${route}: databasefout ${pg?.code ?? '?'} ${pg?.table ?? ''} ${pg?.constraint ?? ''}`.trim());
-    } else {
-      const err = exception as Error;
-      this.logger.error(`${correlationId} ${req.method} ${route}: ${err?.name}: ${err?.message}`, err?.stack);
-    }
+    logFailure(this.logger, correlationId, req, exception);
     return { ...new ProblemError(ErrorCode.INTERNAL_ERROR, `Vermeld code ${correlationId} als u contact opneemt.`).toBody(), correlationId };
+  }
+}
+
+/**
+ * Logs a failure of ours under its correlation id: the route pattern, never the URL (query strings could carry search
+ * terms); no request body; of a database error only its code and constraint, since PostgreSQL quotes offending values
+ * in its messages.
+ */
+export function logFailure(logger: Logger, correlationId: string, req: Request, exception: unknown): void {
+  const route = (req.route as { path?: string } | undefined)?.path ?? '(geen route)';
+  if (exception instanceof QueryFailedError) {
+    const pg = exception.driverError as { code?: string; constraint?: string; table?: string };
+    logger.error(`${correlationId} ${req.method} ${route}: databasefout ${pg?.code ?? '?'} ${pg?.table ?? ''} ${pg?.constraint ?? ''}`.trim());
+  } else {
+    const err = exception as Error;
+    logger.error(`${correlationId} ${req.method} ${route}: ${err?.name}: ${err?.message}`, err?.stack);
   }
 }

@@ -18,6 +18,8 @@ export enum ErrorCode {
   PRECONDITION_FAILED = 'PRECONDITION_FAILED',
   PRECONDITION_REQUIRED = 'PRECONDITION_REQUIRED',
   METHOD_NOT_ALLOWED = 'METHOD_NOT_ALLOWED',
+  REQUEST_TIMEOUT = 'REQUEST_TIMEOUT',
+  TOO_MANY_REQUESTS = 'TOO_MANY_REQUESTS',
   INTERNAL_ERROR = 'INTERNAL_ERROR',
 }
 
@@ -33,6 +35,8 @@ export enum FieldCode {
   TOO_MANY = 'TOO_MANY',
   NOT_ALLOWED_VALUE = 'NOT_ALLOWED_VALUE',
   INVALID_FORMAT = 'INVALID_FORMAT',
+  /** A NUL character or half of a UTF-16 surrogate pair: not text that can be stored. */
+  INVALID_CHARACTER = 'INVALID_CHARACTER',
   INVALID_EMAIL = 'INVALID_EMAIL',
   INVALID_DATE = 'INVALID_DATE',
   INVALID_PGN = 'INVALID_PGN',
@@ -95,6 +99,8 @@ const TITLES: Record<ErrorCode, [number, string]> = {
   PRECONDITION_FAILED: [412, 'De melding is intussen gewijzigd'],
   PRECONDITION_REQUIRED: [428, 'If-Match ontbreekt'],
   METHOD_NOT_ALLOWED: [405, 'Methode niet toegestaan'],
+  REQUEST_TIMEOUT: [408, 'Het verzoek kwam niet op tijd binnen'],
+  TOO_MANY_REQUESTS: [429, 'Te veel verzoeken'],
   INTERNAL_ERROR: [500, 'Er ging iets mis aan onze kant'],
 };
 

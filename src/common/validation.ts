@@ -1,4 +1,5 @@
 import { applyDecorators, ValidationError, ValidationPipe } from '@nestjs/common';
+import { Transform } from 'class-transformer';
 import { IsDefined, ValidateIf } from 'class-validator';
 import { FieldCode, FieldError, invalid } from './problem';
 
@@ -59,9 +60,20 @@ export function toFieldErrors(errors: ValidationError[], prefix = ''): FieldErro
   return out;
 }
 
+/**
+ * ValidationPipe that leaves a path or query value as the text it was: its own conversion of a parameter declared
+ * as a number uses Number(), which reads "0x1", "1.0" and "+1" as 1. Parameters that are numbers parse their text
+ * themselves, strictly (the meldingsnummer's pipe, ToInteger in query DTOs).
+ */
+class StrictValidationPipe extends ValidationPipe {
+  protected override transformPrimitive(value: unknown): unknown {
+    return value;
+  }
+}
+
 /** The one global pipe: unknown fields refused, types transformed, errors as problem+json with field codes. */
 export function validationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
@@ -81,4 +93,13 @@ export function NotNullWhenSent(): PropertyDecorator {
     ValidateIf((_: object, value: unknown) => value !== undefined),
     IsDefined({ message: 'mag niet leeg zijn' }),
   );
+}
+
+/**
+ * A whole number sent as text (a query parameter): only plain decimal digits become a number. "0x1", "1.0", "+1",
+ * "1e3" and " 1" stay text, so that @IsInt refuses them (422) instead of reading them as 1 (class-transformer's
+ * `@Type(() => Number)` would).
+ */
+export function ToInteger(): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^(0|[1-9]\d{0,15})$/.test(value) ? Number(value) : value));
 }

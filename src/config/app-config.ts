@@ -7,15 +7,39 @@ import {
   IsString,
   IsUrl,
   Matches,
+  Validate,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
   Max,
   Min,
   ValidateIf,
   validateSync,
 } from 'class-validator';
+import { isIP } from 'node:net';
 import { toFieldErrors } from '../common/validation';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+/** A list of the reverse proxies in front of the service, as express's "trust proxy" takes them. */
+@ValidatorConstraint({ name: 'isTrustProxy' })
+class IsTrustProxyList implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string') return false;
+    return trustedProxies(value).every((item) => {
+      if (['loopback', 'linklocal', 'uniquelocal'].includes(item)) return true;
+      const [address, prefix, ...rest] = item.split('/');
+      const version = isIP(address);
+      if (version === 0 || rest.length > 0) return false;
+      return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+    });
+  }
+}
+
+/** TRUST_PROXY as a list of names, addresses and subnets. */
+export function trustedProxies(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
 const toBool = ({ value }: { value: unknown }) => {
   if (value === undefined || value === '') return undefined;
   const v = String(value).toLowerCase();
@@ -68,6 +92,39 @@ export class AppConfig {
   /** Largest accepted request body. */
   @Matches(/^\d+(kb|mb)$/)
   BODY_LIMIT = '256kb';
+
+  /**
+   * The reverse proxies in front of the service whose X-Forwarded-For names the client (comma-separated: loopback,
+   * linklocal, uniquelocal, addresses, subnets such as 10.0.0.0/8). Without it the header is ignored: the client is
+   * whoever connects, so nobody can choose the address that sign-in attempts and rate limits are counted against.
+   */
+  @IsOptional()
+  @Validate(IsTrustProxyList, { message: 'moet een komma-gescheiden lijst zijn van loopback, linklocal, uniquelocal, IP-adressen of subnetten (10.0.0.0/8)' })
+  TRUST_PROXY?: string;
+
+  /** Seconds a client has to send a whole request (headers and body); a slower one gets 408 and is closed. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(600)
+  REQUEST_TIMEOUT_SECONDS = 30;
+
+  /** Requests per minute per caller (an API key, a person, or else a client address), over all instances. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  RATE_LIMIT_PER_MINUTE = 600;
+
+  /** Sign-in and activation requests per minute per client address, over all instances (on top of the failure counts). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  RATE_LIMIT_SIGN_IN_PER_MINUTE = 30;
+
+  /** File uploads per hour per caller. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  RATE_LIMIT_UPLOADS_PER_HOUR = 30;
+
+  /** Sign-ins a person may have waiting for their code at once; an older one ends when a newer one begins. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  PENDING_SESSIONS_MAX = 3;
+
+  /** Minutes a sign-in may wait for its code before it ends. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(60)
+  PENDING_SESSION_MINUTES = 10;
 
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
@@ -131,6 +188,11 @@ export class AppConfig {
     return this.DATABASE_URL === undefined;
   }
 
+  /** Served over https: browsers are told to keep to it (HSTS). */
+  get isHttps(): boolean {
+    return this.PUBLIC_URL.startsWith('https://');
+  }
+
   /** Plain http on this machine: cookies cannot be Secure, so they go without the __Host- prefix. */
   get isLocalHttp(): boolean {
     return /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(this.PUBLIC_URL);
@@ -143,7 +205,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new AppConfig());
   const raw: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'PGN_ENCRYPTION_KEY', 'SMTP_URL']) {
+  for (const key of [...known, 'DATABASE_URL', 'PGN_ENCRYPTION_KEY', 'SMTP_URL', 'TRUST_PROXY']) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }

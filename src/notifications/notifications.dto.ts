@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsDefined, IsEmail, IsEnum, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { MailFrequency } from '../identity/user.entity';
+import { ToInteger } from '../common/validation';
 import { MailTemplate } from './outbox-message.entity';
 
 export class MailboxInput {
@@ -26,9 +26,9 @@ export class PreferenceView {
 }
 
 export class FailedMailQuery {
-  @ApiPropertyOptional({ description: 'Aantal per pagina (1-200, standaard 50)' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  @ApiPropertyOptional({ description: 'Aantal per pagina (1-200, standaard 50)' }) @IsOptional() @ToInteger() @IsInt() @Min(1) @Max(200)
   limit?: number;
-  @ApiPropertyOptional({ description: 'Overslaan (standaard 0)' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000)
+  @ApiPropertyOptional({ description: 'Overslaan (standaard 0)' }) @IsOptional() @ToInteger() @IsInt() @Min(0) @Max(1_000_000)
   offset?: number;
 }
 

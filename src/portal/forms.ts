@@ -1,22 +1,40 @@
 import { ArgumentMetadata } from '@nestjs/common';
-import { FieldCode, FieldError, ProblemError } from '../common/problem';
+import { problemOfDatabaseError } from '../common/database-errors';
+import { addressesPrototype, keySegments } from '../common/hostile-input';
+import { FieldCode, FieldError, invalid, ProblemError } from '../common/problem';
 import { validationPipe } from '../common/validation';
 
 const pipe = validationPipe();
 
-/** A posted form (flat names like "pupil.registeredAddress.street") as the nested object the API takes. */
+/**
+ * A posted form (flat names like "pupil.registeredAddress.street") as the nested object the API takes. The names are
+ * the sender's: the walk builds objects without a prototype and takes only their own properties, so no name ("toString",
+ * "__proto__.x", "constructor.prototype.x") can reach an object that is not one of these; a name that addresses a
+ * prototype is refused outright (RequestBodyMiddleware refuses it before, this is the second line).
+ */
 export function unflatten(form: Record<string, unknown>, skip: readonly string[] = ['_csrf']): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null);
   for (const [name, raw] of Object.entries(form)) {
     if (skip.includes(name)) continue;
+    if (addressesPrototype(name)) throw invalid({ field: name, code: FieldCode.UNKNOWN_FIELD, message: `${name}: is geen bekend veld` });
     const value = typeof raw === 'string' ? raw.trim() : raw;
     if (value === '' || value === undefined) continue;
-    const path = name.split('.');
+    const path = keySegments(name);
+    if (path.length === 0) continue;
     let node = out;
-    for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    for (const key of path.slice(0, -1)) {
+      const next = Object.hasOwn(node, key) ? node[key] : undefined;
+      // A name that is both a value and a group ("a=1&a.b=2"): the later one wins, as for a repeated name.
+      node = (next !== null && typeof next === 'object' && !Array.isArray(next) ? next : (node[key] = Object.create(null))) as Record<string, unknown>;
+    }
     node[path[path.length - 1]] = value;
   }
-  return out;
+  return plain(out);
+}
+
+/** A copy of nested objects without a prototype as ordinary objects (what validators and templates expect). */
+function plain(node: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, v !== null && typeof v === 'object' && !Array.isArray(v) ? plain(v as Record<string, unknown>) : v]));
 }
 
 /** Nested values back to the form's flat names, so that a page with errors shows what was typed. */
@@ -89,7 +107,8 @@ export function options<T extends string>(labels: Record<T, string>): { value: T
  * conflict, a rule) as one error on `field`. Not signed in and not found stay errors for PortalFilter, and so does
  * forbidden, unless the page shows it (a beheerder granting a role they lack).
  */
-export function fieldErrorsOf(error: unknown, { field = 'algemeen', forbiddenOnPage = false } = {}): FieldError[] {
+export function fieldErrorsOf(caught: unknown, { field = 'algemeen', forbiddenOnPage = false } = {}): FieldError[] {
+  const error = problemOfDatabaseError(caught) ?? caught;
   if (!(error instanceof ProblemError) || error.status === 401 || error.status === 404 || (error.status === 403 && !forbiddenOnPage)) throw error;
   return error.errors?.length ? error.errors : [{ field, code: FieldCode.NOT_ALLOWED_VALUE, message: error.detail ?? error.message }];
 }

@@ -1,7 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import { problemOfDatabaseError } from '../common/database-errors';
 import { ErrorCode, ProblemError } from '../common/problem';
+import { logFailure } from '../common/problem.filter';
 import { localPath } from './forms';
 import { PageRenderer } from './page-renderer';
 
@@ -38,20 +40,39 @@ export class PortalFilter implements ExceptionFilter {
       }));
       return;
     }
-    const [status, title, message] =
-      code === ErrorCode.FORBIDDEN
-        ? [403, 'Geen toegang', 'U heeft geen recht op deze pagina of handeling. Denkt u dat dit niet klopt? Vraag het de beheerder van uw organisatie.']
-        : code === ErrorCode.NOT_FOUND || (exception instanceof HttpException && exception.getStatus() === 404)
-          ? [404, 'Niet gevonden', 'Deze pagina of melding bestaat niet, of is niet voor u zichtbaar.']
-          : [500, 'Er ging iets mis', ''];
-    let detail = message;
-    if (status === 500) {
-      const id = randomUUID();
-      this.logger.error(`Fout ${id} op ${req.method} ${req.path}: ${(exception as Error)?.stack ?? String(exception)}`);
-      detail = `Probeer het later opnieuw. Blijft het misgaan, noem dan dit kenmerk aan de helpdesk: ${id}.`;
+    const problem = exception instanceof ProblemError ? exception : problemOfDatabaseError(exception) ?? frameworkRefusal(exception);
+    if (problem && problem.status < 500) {
+      const [title, message] = PAGES[problem.code] ?? ['Niet gelukt', problem.detail ?? problem.message];
+      if (problem.code === ErrorCode.TOO_MANY_REQUESTS && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '60');
+      res.status(problem.status).type('html').send(this.pages.render('error', { title, message }));
+      return;
     }
-    res.status(status).type('html').send(this.pages.render('error', { title, message: detail }));
+    const id = randomUUID();
+    logFailure(this.logger, id, req, exception);
+    res.status(500).type('html').send(this.pages.render('error', {
+      title: 'Er ging iets mis', message: `Probeer het later opnieuw. Blijft het misgaan, noem dan dit kenmerk aan de helpdesk: ${id}.`,
+    }));
   }
+}
+
+/** What a person reads for a refusal, by its code; others show the refusal's own Dutch detail. */
+const PAGES: Partial<Record<ErrorCode, [string, string]>> = {
+  [ErrorCode.FORBIDDEN]: ['Geen toegang', 'U heeft geen recht op deze pagina of handeling. Denkt u dat dit niet klopt? Vraag het de beheerder van uw organisatie.'],
+  [ErrorCode.NOT_FOUND]: ['Niet gevonden', 'Deze pagina of melding bestaat niet, of is niet voor u zichtbaar.'],
+  [ErrorCode.TOO_MANY_REQUESTS]: ['Even wachten', 'Er kwamen te veel verzoeken kort na elkaar van u of van uw adres. Wacht een minuut en probeer het dan opnieuw.'],
+  [ErrorCode.VALIDATION_FAILED]: ['Verzoek niet verwerkt', 'Het formulier of adres bevat iets dat Verzuimloket niet aanneemt. Er is niets opgeslagen. Ga terug en probeer het opnieuw.'],
+  [ErrorCode.REQUEST_TIMEOUT]: ['Verzoek niet verwerkt', 'Het formulier kwam niet op tijd binnen. Er is niets opgeslagen. Probeer het opnieuw.'],
+};
+
+/** A refusal by the framework (no route, too many requests, an unreadable request) as a ProblemError. */
+function frameworkRefusal(exception: unknown): ProblemError | null {
+  const status = exception instanceof HttpException ? exception.getStatus() : (exception as { status?: unknown })?.status;
+  if (typeof status !== 'number' || status >= 500) return null;
+  if (status === 404) return new ProblemError(ErrorCode.NOT_FOUND);
+  if (status === 429) return new ProblemError(ErrorCode.TOO_MANY_REQUESTS);
+  if (status === 408) return new ProblemError(ErrorCode.REQUEST_TIMEOUT);
+  if (status === 413) return new ProblemError(ErrorCode.PAYLOAD_TOO_LARGE, 'Wat u verstuurde is groter dan Verzuimloket aanneemt.');
+  return new ProblemError(ErrorCode.VALIDATION_FAILED);
 }
 
 function refererPath(req: Request): string {

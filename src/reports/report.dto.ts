@@ -5,7 +5,7 @@ import {
   Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested,
 } from 'class-validator';
 import { IsIsoDate, IsMunicipalityCode, IsPgn, IsPostcode } from '../common/dutch-validators';
-import { NotNullWhenSent } from '../common/validation';
+import { NotNullWhenSent, ToInteger } from '../common/validation';
 import { ClosingExplanation, ClosingReason, EmailCopies, ReportKind, ReportStatus, Sex } from './report-codes';
 
 const PHONE = /^\+?[0-9 ()-]{6,20}$/;
@@ -217,9 +217,9 @@ export class ReportQuery {
   @ApiPropertyOptional({ enum: ReportStatus }) @IsOptional() @IsEnum(ReportStatus) status?: ReportStatus;
   @ApiPropertyOptional({ example: '00ZV01', description: 'Vestigingscode' }) @IsOptional() @IsString() @Matches(/^[0-9]{2}[A-Z0-9]{2}[0-9]{2}$/) location?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all') reporterId?: string;
-  @ApiPropertyOptional({ description: 'Meldingsnummer' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(2147483647) number?: number;
-  @ApiPropertyOptional({ description: 'Aantal per pagina (1-200, standaard 50)' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
-  @ApiPropertyOptional({ description: 'Vervolgcursor: nextCursor van de vorige pagina' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(2147483647) after?: number;
+  @ApiPropertyOptional({ description: 'Meldingsnummer' }) @IsOptional() @ToInteger() @IsInt() @Min(1) @Max(2147483647) number?: number;
+  @ApiPropertyOptional({ description: 'Aantal per pagina (1-200, standaard 50)' }) @IsOptional() @ToInteger() @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ description: 'Vervolgcursor: nextCursor van de vorige pagina' }) @IsOptional() @ToInteger() @IsInt() @Min(1) @Max(2147483647) after?: number;
   @ApiPropertyOptional({ enum: REPORT_SORTS, description: 'Volgorde: nummer (= datum van melden) of status (nieuw, in behandeling, afgesloten, ingetrokken); - ervoor: aflopend (standaard -number)' })
   @IsOptional() @IsIn(REPORT_SORTS) sort?: ReportSort;
 }
@@ -233,5 +233,5 @@ export class ChangesQuery {
   @ApiPropertyOptional({ description: 'Cursor uit de vorige aanroep (nextCursor); zonder: vanaf het begin' })
   @IsOptional() @IsString() @MaxLength(60)
   after?: string;
-  @ApiPropertyOptional({ description: 'Aantal (1-500, standaard 100)' }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+  @ApiPropertyOptional({ description: 'Aantal (1-500, standaard 100)' }) @IsOptional() @ToInteger() @IsInt() @Min(1) @Max(500) limit?: number;
 }
