@@ -147,12 +147,12 @@ program
   .command('create-api-key')
   .requiredOption('--org <code>', 'organisatie: BRIN, gemeentecode, RMCnn of bureaucode')
   .requiredOption('--name <naam>', 'waarvoor de sleutel is, bijv. "Magister"')
-  .option('--roles <rollen>', 'komma-gescheiden rollen (standaard: school melder,beheerder; ontvanger behandelaar)')
+  .requiredOption('--roles <rollen>', 'komma-gescheiden rollen, bijv. melder (school) of behandelaar (gemeente, bureau, RMC-regio)')
   .description('Maakt een API-sleutel; de sleutel wordt één keer getoond en alleen als hash bewaard')
-  .action((o: { org: string; name: string; roles?: string }) =>
+  .action((o: { org: string; name: string; roles: string }) =>
     withApp(async (app) => {
       const org = await app.get(OrganisationsService).requireByCode(o.org, 'org');
-      const { key, secret } = await app.get(ApiKeysService).create(org, o.name, o.roles?.split(',').map((r) => r.trim()));
+      const { key, secret } = await app.get(ApiKeysService).create(org, o.name, o.roles.split(',').map((r) => r.trim()).filter(Boolean));
       out(`API-sleutel ${key.id} voor ${org.code} (${key.roles.join(', ')}):`);
       out(secret);
       out('Bewaar hem nu: hij wordt niet opnieuw getoond.');

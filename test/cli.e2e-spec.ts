@@ -253,7 +253,7 @@ describe('the operator CLI (node dist/src/cli.js)', () => {
   });
 
   it('create-api-key prints a key that works on the API; list-api-keys shows it without the secret; revoke-api-key stops it', async () => {
-    const created = await cli(['create-api-key', '--org', '32jk', '--name', 'Magister']);
+    const created = await cli(['create-api-key', '--org', '32jk', '--name', 'Magister', '--roles', 'melder,beheerder']);
     expect(created).toMatchObject({ code: 0, stderr: '' });
     const lines = created.stdout.trim().split('\n');
     const head = /^API-sleutel ([0-9a-f-]{36}) voor 32JK \(melder, beheerder\):$/.exec(lines[0]);
@@ -308,7 +308,7 @@ describe('the operator CLI (node dist/src/cli.js)', () => {
   });
 
   it('an unknown organisation code stops with exit code 1 and a Dutch message on stderr', async () => {
-    const run = await cli(['create-api-key', '--org', 'ZZ99', '--name', 'Magister']);
+    const run = await cli(['create-api-key', '--org', 'ZZ99', '--name', 'Magister', '--roles', 'melder']);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('organisatie ZZ99 bestaat niet');

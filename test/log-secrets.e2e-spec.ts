@@ -53,7 +53,7 @@ describe('the log', () => {
       const code = codeAt(started.body.secret, later);
       const signedIn = await session.post('/api/v1/session/code').send({ code }).expect(200);
       secrets.push(code, signedIn.body.csrfToken, /vzl_session=([^;]+)/.exec(cookie)![1]);
-      const key = await session.post('/api/v1/api-keys').set('X-CSRF-Token', signedIn.body.csrfToken).send({ name: 'Leerlingvolgsysteem' }).expect(201);
+      const key = await session.post('/api/v1/api-keys').set('X-CSRF-Token', signedIn.body.csrfToken).send({ name: 'Leerlingvolgsysteem', roles: ['beheerder'] }).expect(201);
       secrets.push(key.body.secret);
     } finally {
       clock.now = real;

@@ -28,7 +28,8 @@ describeWithBrowser('the beheer pages (API keys, e-mail, audit log) and a person
     base = await listen(t);
     school = await t.newSchool('Sleutelschool');
     other = await t.newSchool('Buurschool');
-    beheerder = await activePerson(t, school.org.code, { username: 'bea.beheer', email: 'bea@sleutelschool.example', roles: ['beheerder'] });
+    // A beheerder who also files reports: she can give a key the melder role because she has it herself.
+    beheerder = await activePerson(t, school.org.code, { username: 'bea.beheer', email: 'bea@sleutelschool.example', roles: ['melder', 'beheerder'] });
     const parked = { status: OutboxStatus.FAILED, attempts: 5, nextAttemptAt: new Date() };
     ours = await t.db.getRepository(OutboxMessage).save({
       ...parked, template: MailTemplate.REPORT_EVENT, organisationId: school.org.id, recipient: 'oud-adres@sleutelschool.example',
@@ -51,14 +52,17 @@ describeWithBrowser('the beheer pages (API keys, e-mail, audit log) and a person
     await expect(page.getByRole('link', { name: 'Beheer', exact: true }).getAttribute('aria-current')).resolves.toBe('page');
     await expectAccessible(page);
 
-    // No name: the error names the field.
+    // Nothing ticked beforehand, and only the roles she has herself on offer.
+    await expect(page.getByRole('checkbox').evaluateAll((boxes) => boxes.map((b) => [b.getAttribute('value'), (b as unknown as { checked: boolean }).checked]))).resolves
+      .toEqual([['melder', false], ['beheerder', false]]);
+    // No name and no role: the errors name the fields.
     await page.getByRole('button', { name: 'Sleutel maken' }).click();
     await expect(page.getByRole('alert').getByRole('link', { name: /^Naam van de sleutel: / }).count()).resolves.toBe(1);
+    await expect(page.getByRole('alert').getByRole('link', { name: /^Rollen: kies minstens één rol/ }).count()).resolves.toBe(1);
     await expectAccessible(page);
 
     await page.getByLabel('Naam van de sleutel').fill('Magister');
-    await expect(page.getByLabel(/^Melder:/).isChecked()).resolves.toBe(true);
-    await page.getByLabel(/^Beheerder:/).uncheck();
+    await page.getByLabel(/^Melder:/).check();
     const created = page.waitForResponse((r) => r.url() === `${base}/beheer/sleutels` && r.request().method() === 'POST');
     await page.getByRole('button', { name: 'Sleutel maken' }).click();
     const response = await created;
@@ -153,6 +157,7 @@ describeWithBrowser('the beheer pages (API keys, e-mail, audit log) and a person
     await expectAccessible(page);
 
     await page.getByLabel('Handeling').selectOption({ label: 'API-sleutel gemaakt' });
+    await page.getByLabel('Wie').selectOption({ label: 'bea.beheer (bea.beheer)' });
     await page.getByRole('button', { name: 'Filteren' }).click();
     await page.waitForURL(/\/beheer\/logboek\?.*action=API_KEY_CREATED/);
     const rows = page.getByRole('table').locator('tbody tr');

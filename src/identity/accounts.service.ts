@@ -4,17 +4,17 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditAction, AuditSubjectType } from '../audit/audit-event.entity';
-import { AuditService, byActor } from '../audit/audit.service';
+import { AuditService, byActor, SYSTEM_ACTOR } from '../audit/audit.service';
 import { clock } from '../common/clock';
 import { ErrorCode, FieldCode, invalid, notFound, ProblemError } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { NotificationsService } from '../notifications/notifications.service';
 import { Location } from '../organisations/location.entity';
-import { Organisation } from '../organisations/organisation.entity';
+import { Organisation, OrganisationType } from '../organisations/organisation.entity';
 import { Actor } from './actor';
 import { SecretBox, parseHardwareSeed } from './credentials/totp';
 import { HardwareToken } from './hardware-token.entity';
-import { Role, ROLES_BY_ORGANISATION } from './permissions';
+import { assertGrantable, Role, ROLES_BY_ORGANISATION } from './permissions';
 import { SessionsService } from './sessions.service';
 import { User, UserStatus } from './user.entity';
 
@@ -98,13 +98,17 @@ export class AccountsService {
     if (!organisation) throw notFound('Deze organisatie bestaat niet.');
     // The first beheerder gets every role of the organisation, so that they can hand each of them out
     // (a beheerder cannot grant a role they lack).
-    return this.createIn(organisation, { ...input, roles: [...ROLES_BY_ORGANISATION[organisation.type]] }, activation, delivery, (user, m) =>
-      by
-        ? this.audit.record({
-          ...byActor(by, AuditAction.USER_CREATED, { subjectType: AuditSubjectType.USER, subjectId: user.id, details: { username: user.username, roles: user.roles, appointedBy: 'operator' } }),
-          organisationId: organisation.id,
-        }, m)
-        : Promise.resolve());
+    const action = organisation.type === OrganisationType.OPERATOR ? AuditAction.OPERATOR_CREATED : AuditAction.USER_CREATED;
+    return this.createIn(organisation, { ...input, roles: [...ROLES_BY_ORGANISATION[organisation.type]] }, activation, delivery, (user, m) => {
+      const subject = { subjectType: AuditSubjectType.USER, subjectId: user.id };
+      // By the operator in the portal or API; without `by`, on the server's command line.
+      return this.audit.record(
+        by
+          ? { ...byActor(by, action, { ...subject, details: { username: user.username, roles: user.roles, appointedBy: 'operator' } }), organisationId: organisation.id }
+          : { ...SYSTEM_ACTOR, organisationId: organisation.id, action, ...subject, details: { username: user.username, roles: user.roles, appointedBy: 'opdrachtregel' } },
+        m,
+      );
+    });
   }
 
   /** The account and its activation (and the e-mail carrying it) exist together or not at all. */
@@ -291,18 +295,9 @@ export class AccountsService {
   }
 
   private async checkGrant(actor: Actor, organisation: Organisation, roles: string[], locationIds: readonly string[]): Promise<void> {
-    const possible = ROLES_BY_ORGANISATION[organisation.type];
-    const unknown = roles.filter((r) => !possible.includes(r as Role));
-    if (unknown.length > 0) {
-      throw invalid({ field: 'roles', code: FieldCode.NOT_ALLOWED_VALUE, message: `roles: ${unknown.join(', ')} bestaat niet bij deze organisatie (mogelijk: ${possible.join(', ')})` });
-    }
-    if (actor.type === 'USER') {
-      const own = await this.db.getRepository(User).findOneBy({ id: actor.id });
-      const lacking = roles.filter((r) => !own?.roles.includes(r));
-      if (lacking.length > 0) {
-        throw new ProblemError(ErrorCode.FORBIDDEN, `U kunt geen rol toekennen of afnemen die u zelf niet heeft: ${lacking.join(', ')}.`);
-      }
-    }
+    // The granter's roles as they are now, not as they were when the session began.
+    const own = actor.type === 'USER' ? await this.db.getRepository(User).findOneBy({ id: actor.id }) : null;
+    assertGrantable({ roles: own?.roles ?? (actor.type === 'USER' ? [] : actor.roles) }, organisation.type, roles);
     if (locationIds.length > 0) {
       const found = await this.db.getRepository(Location).count({ where: { id: In([...locationIds]), schoolId: organisation.id } });
       if (found !== new Set(locationIds).size) {

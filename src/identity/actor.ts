@@ -9,6 +9,8 @@ export interface Actor {
   organisationId: string;
   organisationType: OrganisationType;
   organisationCode: string;
+  /** The roles the person or key holds; what they may grant others is a subset of these. */
+  roles: readonly string[];
   permissions: ReadonlySet<Permission>;
   /** A melder limited to some of the school's locations sees and files only theirs. */
   locationIds?: readonly string[];

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsDefined, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { Actor } from './actor';
 import { Allow, CurrentActor } from './allow.decorator';
@@ -11,9 +11,9 @@ import { Permission, Role } from './permissions';
 export class NewApiKeyInput {
   @ApiProperty({ example: 'Magister' }) @IsDefined() @IsString() @MinLength(1) @MaxLength(100)
   name: string;
-  @ApiPropertyOptional({ enum: Role, isArray: true, description: 'Standaard: school melder+beheerder, ontvanger behandelaar' })
-  @IsOptional() @IsArray() @ArrayMaxSize(5) @IsIn(Object.values(Role), { each: true })
-  roles?: Role[];
+  @ApiProperty({ enum: Role, isArray: true, description: 'Wat het systeem mag: rollen van de eigen organisatie die u zelf ook heeft (minstens één)' })
+  @IsDefined() @IsArray() @ArrayMinSize(1, { message: 'kies minstens één rol' }) @ArrayMaxSize(5) @ArrayUnique() @IsIn(Object.values(Role), { each: true })
+  roles: Role[];
 }
 
 export class ApiKeyView {

@@ -2,14 +2,14 @@ import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Organisation } from '../organisations/organisation.entity';
 import { AuditAction, AuditSubjectType } from '../audit/audit-event.entity';
-import { AuditService, byActor } from '../audit/audit.service';
+import { AuditService, byActor, SYSTEM_ACTOR } from '../audit/audit.service';
 import { FieldCode, invalid, notFound } from '../common/problem';
 import { Actor } from './actor';
 import { ApiKey } from './api-key.entity';
-import { DEFAULT_KEY_ROLES, permissionsOf, Role, ROLES_BY_ORGANISATION } from './permissions';
+import { assertGrantable, permissionsOf } from './permissions';
 
 const KEY_PATTERN = /^vzl_([A-Za-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
 
@@ -30,46 +30,57 @@ export class ApiKeysService {
     return createHash('sha256').update(secret, 'utf8').digest();
   }
 
-  async create(organisation: Organisation, name: string, roles?: string[]): Promise<IssuedKey> {
-    const allowed = ROLES_BY_ORGANISATION[organisation.type];
-    const chosen = roles && roles.length > 0 ? roles : [...DEFAULT_KEY_ROLES[organisation.type]];
-    const wrong = chosen.filter((r) => !allowed.includes(r as Role));
-    if (wrong.length > 0) {
-      throw invalid({ field: 'roles', code: FieldCode.NOT_ALLOWED_VALUE, message: `roles: ${wrong.join(', ')} bestaat niet bij dit soort organisatie (mogelijk: ${allowed.join(', ')})` });
-    }
+  /**
+   * A key for a system of the organisation, with the roles chosen for it: each must exist in this kind of
+   * organisation and, when a person makes the key (`by`), be one of their own. The key and its audit entry are
+   * stored together or not at all. Without `by`: the operator's command line on the server.
+   */
+  async create(organisation: Organisation, name: string, roles: readonly string[], by?: Actor): Promise<IssuedKey> {
+    if (roles.length === 0) throw invalid({ field: 'roles', code: FieldCode.REQUIRED, message: 'roles: kies minstens één rol' });
+    assertGrantable(by ?? null, organisation.type, roles);
     const prefix = randomBytes(6).toString('base64url').replace(/[-_]/g, 'x').slice(0, 8);
     const secret = `vzl_${prefix}_${randomBytes(32).toString('base64url')}`;
-    const key = await this.db.getRepository(ApiKey).save({
-      organisationId: organisation.id,
-      name,
-      prefix: `vzl_${prefix}`,
-      hash: ApiKeysService.hash(secret),
-      roles: chosen,
+    const key = await this.db.transaction(async (m) => {
+      const saved = await m.getRepository(ApiKey).save({
+        organisationId: organisation.id,
+        name,
+        prefix: `vzl_${prefix}`,
+        hash: ApiKeysService.hash(secret),
+        roles: [...new Set(roles)],
+      });
+      const details = { name, roles: saved.roles };
+      await this.audit.record(
+        by
+          ? byActor(by, AuditAction.API_KEY_CREATED, { subjectType: AuditSubjectType.API_KEY, subjectId: saved.id, details })
+          : { ...SYSTEM_ACTOR, organisationId: organisation.id, action: AuditAction.API_KEY_CREATED, subjectType: AuditSubjectType.API_KEY, subjectId: saved.id, details },
+        m,
+      );
+      return saved;
     });
     return { key, secret };
   }
 
-  /** A beheerder makes a key for a system of their own organisation (API and portal alike); audited. */
-  async createBy(actor: Actor, name: string, roles?: string[]): Promise<IssuedKey> {
+  /** A beheerder makes a key for a system of their own organisation (API and portal alike). */
+  async createBy(actor: Actor, name: string, roles: readonly string[]): Promise<IssuedKey> {
     const organisation = await this.db.getRepository(Organisation).findOneByOrFail({ id: actor.organisationId });
-    const issued = await this.create(organisation, name, roles);
-    await this.audit.record(byActor(actor, AuditAction.API_KEY_CREATED, { subjectType: AuditSubjectType.API_KEY, subjectId: issued.key.id, details: { name, roles: issued.key.roles } }));
-    return issued;
+    return this.create(organisation, name, roles, actor);
   }
 
-  /** A beheerder revokes a key of their own organisation; audited. */
+  /** A beheerder revokes a key of their own organisation; the revocation and its audit entry go together. */
   async revokeBy(actor: Actor, id: string): Promise<ApiKey> {
-    const key = await this.revoke(actor.organisationId, id);
-    await this.audit.record(byActor(actor, AuditAction.API_KEY_REVOKED, { subjectType: AuditSubjectType.API_KEY, subjectId: key.id }));
-    return key;
+    return this.db.transaction(async (m) => {
+      const key = await this.revoke(actor.organisationId, id, m);
+      await this.audit.record(byActor(actor, AuditAction.API_KEY_REVOKED, { subjectType: AuditSubjectType.API_KEY, subjectId: key.id }), m);
+      return key;
+    });
   }
 
   list(organisationId: string): Promise<ApiKey[]> {
     return this.db.getRepository(ApiKey).find({ where: { organisationId }, order: { createdAt: 'ASC' } });
   }
 
-  async revoke(organisationId: string, id: string): Promise<ApiKey> {
-    const repo = this.db.getRepository(ApiKey);
+  async revoke(organisationId: string, id: string, m: EntityManager = this.db.manager): Promise<ApiKey> {
+    const repo = m.getRepository(ApiKey);
     const key = isUUID(id) ? await repo.findOne({ where: { id, organisationId } }) : null;
     if (!key) throw notFound('Deze sleutel bestaat niet.');
     if (!key.revokedAt) {
@@ -96,6 +107,7 @@ export class ApiKeysService {
       organisationId: key.organisationId,
       organisationType: key.organisation.type,
       organisationCode: key.organisation.code,
+      roles: key.roles,
       permissions: permissionsOf(key.roles, true),
     };
   }

@@ -1,3 +1,4 @@
+import { ErrorCode, FieldCode, invalid, ProblemError } from '../common/problem';
 import { OrganisationType } from '../organisations/organisation.entity';
 
 /** What a route can require. Each route names exactly one (see `@Allow`). */
@@ -66,18 +67,26 @@ export const HUMAN_ONLY: readonly Permission[] = [
   Permission.APIKEY_MANAGE, Permission.USER_MANAGE, Permission.BEHEERDER_APPOINT, Permission.NOTIFICATION_SELF,
 ];
 
-/** The roles a new API key gets unless others are asked for: a school system files and keeps its lists. */
-export const DEFAULT_KEY_ROLES: Record<OrganisationType, readonly Role[]> = {
-  [OrganisationType.SCHOOL]: [Role.MELDER, Role.BEHEERDER],
-  [OrganisationType.GEMEENTE]: [Role.BEHANDELAAR],
-  [OrganisationType.REGIONAAL_BUREAU]: [Role.BEHANDELAAR],
-  [OrganisationType.RMC_REGIO]: [Role.BEHANDELAAR],
-  [OrganisationType.OPERATOR]: [Role.OPERATOR],
-};
-
 export function permissionsOf(roles: readonly string[], machine: boolean): Set<Permission> {
   const out = new Set<Permission>();
   for (const role of roles) for (const p of ROLE_PERMISSIONS[role as Role] ?? []) out.add(p);
   if (machine) for (const p of HUMAN_ONLY) out.delete(p);
   return out;
+}
+
+/**
+ * What any grant (roles of an account, roles of an API key) must satisfy: each role exists in this kind of
+ * organisation, and the granter holds it: a person never grants, or takes away, more than they hold. `granter` null:
+ * the operator's command line on the server itself, bound by the first rule only.
+ */
+export function assertGrantable(granter: { roles: readonly string[] } | null, type: OrganisationType, roles: readonly string[]): void {
+  const possible = ROLES_BY_ORGANISATION[type];
+  const unknown = roles.filter((r) => !possible.includes(r as Role));
+  if (unknown.length > 0) {
+    throw invalid({ field: 'roles', code: FieldCode.NOT_ALLOWED_VALUE, message: `roles: ${unknown.join(', ')} bestaat niet bij deze organisatie (mogelijk: ${possible.join(', ')})` });
+  }
+  const lacking = granter ? roles.filter((r) => !granter.roles.includes(r)) : [];
+  if (lacking.length > 0) {
+    throw new ProblemError(ErrorCode.FORBIDDEN, `U kunt geen rol toekennen of afnemen die u zelf niet heeft: ${lacking.join(', ')}.`);
+  }
 }

@@ -12,14 +12,14 @@ import { Actor } from '../identity/actor';
 import { Allow, CurrentActor } from '../identity/allow.decorator';
 import { NewApiKeyInput } from '../identity/api-keys.api.controller';
 import { ApiKeysService } from '../identity/api-keys.service';
-import { DEFAULT_KEY_ROLES, Permission, Role, ROLES_BY_ORGANISATION } from '../identity/permissions';
+import { Permission, Role, ROLES_BY_ORGANISATION } from '../identity/permissions';
 import { MailFrequency } from '../identity/user.entity';
 import { NotificationAdminService } from '../notifications/notification-admin.service';
 import { FailedMailQuery, MailboxInput, PreferenceInput } from '../notifications/notifications.dto';
 import { MailTemplate } from '../notifications/outbox-message.entity';
 import { OrganisationType } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
-import { flatten, listOf, options, pageErrors, unflatten, validateAs } from './forms';
+import { fieldErrorsOf as refusalOnPage, flatten, listOf, options, pageErrors, unflatten, validateAs } from './forms';
 import { nav } from './nav';
 import { PageContext, PageRenderer } from './page-renderer';
 import { PortalFilter } from './portal.filter';
@@ -146,7 +146,7 @@ export class SettingsPageController {
   @Allow(Permission.APIKEY_MANAGE)
   @Header('Content-Type', 'text/html; charset=utf-8')
   async apiKeys(@CurrentActor() actor: Actor, @Query('gedaan') done: string | undefined): Promise<string> {
-    return this.pages.render('api-keys', await this.apiKeysContext(actor, { roles: [...DEFAULT_KEY_ROLES[actor.organisationType]] }, [], DONE_KEYS[done ?? '']));
+    return this.pages.render('api-keys', await this.apiKeysContext(actor, { roles: [] }, [], DONE_KEYS[done ?? '']));
   }
 
   /**
@@ -158,17 +158,17 @@ export class SettingsPageController {
   @Header('Cache-Control', 'no-store')
   async createApiKey(@CurrentActor() actor: Actor, @Body() form: Record<string, unknown>, @Res() res: Response): Promise<void> {
     const roles = listOf(form.roles);
-    const values = { ...unflatten({ name: form.name }), ...(roles.length ? { roles } : {}) };
+    const values = { ...unflatten({ name: form.name }), roles };
     const { input, errors } = await validateAs(NewApiKeyInput, values);
     let problems = errors;
     if (input) {
       try {
         const { key, secret } = await this.keys.createBy(actor, input.name, input.roles);
-        const context = await this.apiKeysContext(actor, { roles: [...DEFAULT_KEY_ROLES[actor.organisationType]] }, [], `De sleutel ${key.name} is gemaakt.`);
+        const context = await this.apiKeysContext(actor, { roles: [] }, [], `De sleutel ${key.name} is gemaakt.`);
         res.status(201).type('html').send(this.pages.render('api-keys', { ...context, issued: { name: key.name, secret } }));
         return;
       } catch (error) {
-        problems = fieldErrorsOf(error);
+        problems = refusalOnPage(error, { field: 'roles', forbiddenOnPage: true });
       }
     }
     res.status(422).type('html').send(this.pages.render('api-keys', await this.apiKeysContext(actor, { ...values, roles }, pageErrors(problems, KEY_LABELS))));
@@ -185,8 +185,8 @@ export class SettingsPageController {
     const keys = await this.keys.list(actor.organisationId);
     return {
       title: 'API-sleutels', nav: nav(actor, 'beheer'), values, errors, notice,
-      roleOptions: ROLES_BY_ORGANISATION[actor.organisationType].map((r) => ({ value: r, label: ROLE_LABELS[r], hint: ROLE_HINTS[r] })),
-      defaultRoles: DEFAULT_KEY_ROLES[actor.organisationType].map((r) => ROLE_LABELS[r].toLowerCase()).join(' en '),
+      // Only roles the beheerder holds: a key never carries more than the person who makes it.
+      roleOptions: ROLES_BY_ORGANISATION[actor.organisationType].filter((r) => actor.roles.includes(r)).map((r) => ({ value: r, label: ROLE_LABELS[r], hint: ROLE_HINTS[r] })),
       keys: keys
         .sort((a, b) => Number(!!a.revokedAt) - Number(!!b.revokedAt) || b.createdAt.getTime() - a.createdAt.getTime())
         .map((k) => ({

@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   try {
     const orgs = app.get(OrganisationsService);
     const school = await orgs.createSchool('99BE', 'Benchmarkschool', 'VO');
-    const { secret } = await app.get(ApiKeysService).create(school, 'bench');
+    const { secret } = await app.get(ApiKeysService).create(school, 'bench', ['melder', 'beheerder']);
     const receiver = await app.get(ApiKeysService).create((await orgs.findByCode('GM0363'))!, 'bench', ['behandelaar', 'beheerder']);
     const call = async (key: string, method: string, path: string, body?: unknown) => {
       const res = await fetch(base + path, {

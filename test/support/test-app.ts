@@ -14,6 +14,11 @@ import { OrganisationsService } from '../../src/organisations/organisations.serv
 import { Reporter } from '../../src/organisations/reporter.entity';
 import { createTestDatabase, TestDatabase } from './test-database';
 
+/** The roles of a typical system's key: a school's administration system files and keeps its lists; a receiver's handles. */
+export const SYSTEM_KEY_ROLES: Record<string, string[]> = {
+  SCHOOL: ['melder', 'beheerder'], GEMEENTE: ['behandelaar'], REGIONAAL_BUREAU: ['behandelaar'], RMC_REGIO: ['behandelaar'], OPERATOR: ['operator'],
+};
+
 export interface Caller {
   org: Organisation;
   key: string;
@@ -29,6 +34,12 @@ export interface TestSchool extends Caller {
   reporter: Reporter;
 }
 
+/**
+ * What every test instance runs with unless the test says otherwise: no mail worker, and rate limits far above what
+ * a test sends from its one address (test/hardening.e2e-spec.ts sets them low to test them).
+ */
+const TEST_ENV = { MAIL_WORKER: 'false', RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_SIGN_IN_PER_MINUTE: '100000', RATE_LIMIT_UPLOADS_PER_HOUR: '10000' };
+
 /** The real application on a clean database of its own, with factories for the parties of a test. */
 export class TestApp {
   private constructor(
@@ -42,7 +53,7 @@ export class TestApp {
    */
   static async start(extraEnv: Record<string, string> = {}, { logs = false } = {}): Promise<TestApp> {
     const database = await createTestDatabase();
-    const app = await createApp(loadConfig({ MAIL_WORKER: 'false', ...database.env, ...extraEnv }), logs ? {} : { logger: false });
+    const app = await createApp(loadConfig({ ...TEST_ENV, ...database.env, ...extraEnv }), logs ? {} : { logger: false });
     await app.init();
     return new TestApp(app, database);
   }
@@ -59,7 +70,7 @@ export class TestApp {
 
   /** Another instance of the service against the same database, as a second server would run it. */
   async startInstance(extraEnv: Record<string, string> = {}): Promise<INestApplication> {
-    const app = await createApp(loadConfig({ MAIL_WORKER: 'false', ...this.database.env, ...extraEnv }), { logger: false });
+    const app = await createApp(loadConfig({ ...TEST_ENV, ...this.database.env, ...extraEnv }), { logger: false });
     await app.init();
     return app;
   }
@@ -87,10 +98,13 @@ export class TestApp {
     return new URL(this.app.get(MailSecretBox).open(row.sealed, row.id)).searchParams.get('code')!;
   }
 
-  /** A caller with a fresh API key of this organisation. */
+  /**
+   * A caller with a fresh API key of this organisation, made as the operator's command line does; without `roles`
+   * the roles a typical system of that organisation has (SYSTEM_KEY_ROLES).
+   */
   async keyFor(code: string, roles?: string[]): Promise<Caller> {
     const org = await this.app.get(OrganisationsService).requireByCode(code, 'code');
-    const { secret } = await this.app.get(ApiKeysService).create(org, `test ${randomBytes(3).toString('hex')}`, roles);
+    const { secret } = await this.app.get(ApiKeysService).create(org, `test ${randomBytes(3).toString('hex')}`, roles ?? SYSTEM_KEY_ROLES[org.type]);
     return this.caller(org, secret);
   }
 
