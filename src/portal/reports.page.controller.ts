@@ -16,7 +16,7 @@ import { OrganisationsService } from '../organisations/organisations.service';
 import { SchoolDataService } from '../organisations/school-data.service';
 import { locationLimit, visibleToActorSql } from '../reports/report-access';
 import {
-  CLOSING_EXPLANATION_LABELS, CLOSING_REASON_LABELS, ClosingReason, EmailCopies, KIND_LABELS, ReportKind, ReportStatus, Sex, STATUS_LABELS,
+  CLOSING_EXPLANATION_LABELS, CLOSING_REASON_LABELS, ClosingReason, EmailCopies, KIND_LABELS, ReportKind, ReportStatus, Sex, STATUS_LABELS, STATUS_ORDER,
 } from '../reports/report-codes';
 import { allowedReceiverTransitions, isOpen } from '../reports/report-rules';
 import {
@@ -87,7 +87,6 @@ const REPLY_DAYS = 14;
 const FILTERS = ['status', 'kind', 'location', 'reporterId', 'number', 'from', 'to', 'limit'] as const;
 type SortKey = 'nummer' | 'datum' | 'status';
 const SORTS: Record<SortKey, string> = { nummer: 'nummer', datum: 'datum van melden', status: 'status' };
-const STATUS_ORDER = Object.values(ReportStatus);
 
 /** The fields of the change form: the API's ChangeReportInput as flat form names. */
 const ADDRESS_PARTS = ['street', 'houseNumber', 'houseLetter', 'houseNumberAddition', 'postcode', 'place', 'municipalityCode'] as const;
@@ -702,7 +701,7 @@ function addressText(a: { street: string; houseNumber: number; houseLetter?: str
 }
 
 function reportNumber(value: string): number {
-  const n = /^\d{1,9}$/.test(value) ? Number(value) : 0;
+  const n = /^[1-9]\d{0,8}$/.test(value) ? Number(value) : 0;
   if (n < 1) throw notFound('Deze melding bestaat niet.');
   return n;
 }

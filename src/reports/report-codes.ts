@@ -45,6 +45,9 @@ export const STATUS_LABELS: Record<ReportStatus, string> = {
   [ReportStatus.INGETROKKEN]: 'Ingetrokken',
 };
 
+/** The order of "status" in overviews, as a report moves through them: every status, once. */
+export const STATUS_ORDER: readonly ReportStatus[] = Object.values(ReportStatus);
+
 /** Statuses in which the school may still change or withdraw the report. */
 export const OPEN_STATUSES: readonly ReportStatus[] = [ReportStatus.GEREGISTREERD, ReportStatus.IN_BEHANDELING];
 

@@ -11,8 +11,8 @@ import { Organisation, OrganisationType } from '../organisations/organisation.en
 import { OrganisationsService } from '../organisations/organisations.service';
 import { Reporter } from '../organisations/reporter.entity';
 import { PgnCipher } from './pgn-cipher';
-import { findVisibleReport, locationLimit, lockVisibleReport, requireSide } from './report-access';
-import { PgnType, ReportKind, ReportStatus } from './report-codes';
+import { findVisibleReport, locationLimit, lockVisibleReport, requireSide, visibleToActorSql } from './report-access';
+import { PgnType, ReportKind, ReportStatus, STATUS_ORDER } from './report-codes';
 import { FieldChange, ReportEventType } from './report-event.entity';
 import { ReportEventsService } from './report-events.service';
 import { checkReport, isOpen } from './report-rules';
@@ -26,8 +26,6 @@ import { sameValue } from '../common/same-value';
 
 /** Overviews reach two years back at most (and a day, for a leap year). */
 export const OVERVIEW_DAYS = 731;
-/** The order of "status" in overviews: as a report moves through them. */
-const STATUS_ORDER = [ReportStatus.GEREGISTREERD, ReportStatus.IN_BEHANDELING, ReportStatus.AFGESLOTEN, ReportStatus.INGETROKKEN];
 
 /** API field -> entity column, for the school's fields that a change may touch (PGN and references apart). */
 const FIELDS: [string, keyof Report][] = [
@@ -188,7 +186,16 @@ export class ReportsService {
     const rank = (alias: string) => `array_position(ARRAY['${STATUS_ORDER.join("','")}']::text[], ${alias}.status::text)`;
     if (sort.endsWith('status')) {
       qb.orderBy(rank('r'), dir).addOrderBy('r.number', dir);
-      if (q.after) qb.andWhere(`(${rank('r')}, r.number) ${dir === 'DESC' ? '<' : '>'} (SELECT ${rank('c')}, c.number FROM report c WHERE c.number = :after)`, { after: q.after });
+      if (q.after) {
+        // The cursor's place in the order is its status: looked up among the reports the caller sees, so that the
+        // answer never tells whether another organisation's report exists or what its status is.
+        const [cursor]: { status: ReportStatus }[] = await this.db.query(
+          `SELECT r.status FROM report r WHERE r.number = $1 AND ${visibleToActorSql('r', '$2', '$3')}`,
+          [q.after, actor.organisationId, locationLimit(actor)],
+        );
+        if (!cursor) throw invalid({ field: 'after', code: FieldCode.INVALID_CURSOR, message: 'after: is geen geldige cursor' });
+        qb.andWhere(`(${rank('r')}, r.number) ${dir === 'DESC' ? '<' : '>'} (:afterRank, :after)`, { afterRank: STATUS_ORDER.indexOf(cursor.status) + 1, after: q.after });
+      }
     } else {
       qb.orderBy('r.number', dir);
       if (q.after) qb.andWhere(`r.number ${dir === 'DESC' ? '<' : '>'} :after`, { after: q.after });
