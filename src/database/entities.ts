@@ -2,6 +2,7 @@ import { AuditEvent } from '../audit/audit-event.entity';
 import { ApiKey } from '../identity/api-key.entity';
 import { ClientThrottle } from '../identity/client-throttle.entity';
 import { HardwareToken } from '../identity/hardware-token.entity';
+import { RateLimit } from '../identity/rate-limit.entity';
 import { Session } from '../identity/session.entity';
 import { User } from '../identity/user.entity';
 import { OutboxMessage } from '../notifications/outbox-message.entity';
@@ -16,4 +17,4 @@ import { Report } from '../reports/report.entity';
 
 /** Every entity of the service; the migrations must describe exactly these (checked in CI). */
 export const ENTITIES = [Organisation, Location, Reporter, RoutingRule, Report, ReportEvent, ReportMessage, IdempotencyKey, ApiKey,
-  User, Session, HardwareToken, ClientThrottle, AuditEvent, OutboxMessage];
+  User, Session, HardwareToken, ClientThrottle, RateLimit, AuditEvent, OutboxMessage];

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { clock } from '../common/clock';
 import { ErrorCode, invalid, ProblemError } from '../common/problem';
 import { AccountsService } from './accounts.service';
+import { AttemptsService } from './attempts.service';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './credentials/passwords';
 import { newSecret, otpauthUri, qrCodeSvg, SecretBox, verifyCode } from './credentials/totp';
 import { HardwareToken } from './hardware-token.entity';
@@ -19,6 +20,10 @@ export interface Enrolment {
   secret?: string;
   /** HARDWARE: the serial number of the token the beheerder handed out. */
   serial?: string;
+}
+
+function tooManyAttempts(): ProblemError {
+  return new ProblemError(ErrorCode.TOO_MANY_REQUESTS, 'Er waren te veel mislukte pogingen. Wacht een paar minuten en probeer het dan opnieuw, of vraag uw beheerder om hulp.');
 }
 
 function invalidActivation(): ProblemError {
@@ -37,6 +42,7 @@ export class ActivationService {
     private readonly accounts: AccountsService,
     private readonly seeds: SecretBox,
     private readonly audit: AuditService,
+    private readonly attempts: AttemptsService,
   ) {}
 
   /** Who the code belongs to and what is still to do, without changing anything. */
@@ -52,15 +58,27 @@ export class ActivationService {
     };
   }
 
-  /** Step 1: the password (new, or the current one after a token reset), then the token to enrol. */
-  async start(secret: string, password: string): Promise<Enrolment> {
+  /**
+   * Step 1: the password (new, or the current one after a token reset), then the token to enrol. The current password
+   * is a secret like at sign-in: its attempts count against the account and the address (AttemptsService), and each
+   * failure is logged, so that whoever holds a letter code cannot guess the person's password.
+   */
+  async start(secret: string, password: string, clientIp: string | null = null): Promise<Enrolment> {
+    await this.attempts.claimClient(clientIp);
     const user = await this.accounts.findByActivation(secret);
-    if (!user) throw invalidActivation();
+    if (!user) throw await this.failed(null, clientIp, 'UNKNOWN_ACTIVATION', invalidActivation());
     if (user.passwordHash) {
-      if (!(await verifyPassword(user.passwordHash, password))) {
-        throw invalid({ field: 'password', code: 'WRONG_PASSWORD', message: 'password: dit is niet uw huidige wachtwoord' });
+      const claimed = await this.attempts.claimAccount(user, 'password', clientIp);
+      const correct = await verifyPassword(user.passwordHash, password);
+      if (!claimed) throw await this.failed(user, clientIp, 'ACCOUNT_THROTTLED', tooManyAttempts());
+      if (!correct) {
+        throw await this.failed(user, clientIp, 'WRONG_PASSWORD', invalid({ field: 'password', code: 'WRONG_PASSWORD', message: 'password: dit is niet uw huidige wachtwoord' }));
       }
-    } else {
+      await this.attempts.passwordSucceeded(user.id);
+    }
+    // The secrets were right: a refusal of the new password below is a choice to make again, not a guess.
+    await this.attempts.clientSucceeded(clientIp);
+    if (!user.passwordHash) {
       const problems = checkPasswordPolicy(password, { username: user.username, name: user.name, email: user.email });
       if (problems.length > 0) throw invalid(...problems);
       await this.db.getRepository(User).update(user.id, { passwordHash: await hashPassword(password) });
@@ -77,13 +95,17 @@ export class ActivationService {
 
   /** Step 2: a first code from the app or token proves the enrolment; the account is active. */
   async confirm(secret: string, code: string, clientIp: string | null): Promise<{ username: string }> {
+    await this.attempts.claimClient(clientIp);
     const user = await this.accounts.findByActivation(secret);
-    if (!user) throw invalidActivation();
+    if (!user) throw await this.failed(null, clientIp, 'UNKNOWN_ACTIVATION', invalidActivation());
     if (!user.passwordHash || !user.totpSeed) {
       throw new ProblemError(ErrorCode.CONFLICT, 'Stel eerst een wachtwoord in en koppel een token.');
     }
+    if (!(await this.attempts.claimAccount(user, 'code', clientIp))) throw await this.failed(user, clientIp, 'ACCOUNT_THROTTLED', tooManyAttempts());
     const result = verifyCode(this.seeds.open(user.totpSeed), code, user.totpLastStep === null ? null : Number(user.totpLastStep), clock.now());
-    if (!result.ok) throw invalid({ field: 'code', code: 'WRONG_CODE', message: 'code: deze code klopt niet; neem de code die nu in de app of op het token staat' });
+    if (!result.ok) {
+      throw await this.failed(user, clientIp, 'WRONG_CODE', invalid({ field: 'code', code: 'WRONG_CODE', message: 'code: deze code klopt niet; neem de code die nu in de app of op het token staat' }));
+    }
     await this.db.getRepository(User).update(user.id, {
       tokenKind: user.hardwareTokenId ? TokenKind.HARDWARE : TokenKind.APP,
       totpLastStep: String(result.step),
@@ -94,10 +116,21 @@ export class ActivationService {
       failedPasswords: 0,
       throttledUntil: null,
     });
+    await this.attempts.clientSucceeded(clientIp);
     await this.audit.record({
       organisationId: user.organisationId, actorType: 'USER', actorId: user.id, actorName: user.name,
       action: AuditAction.ACCOUNT_ACTIVATED, subjectType: 'USER', subjectId: user.id, outcome: 'SUCCESS', clientIp,
     });
     return { username: user.username };
+  }
+
+  /** Logs a failed activation step (in the account's log, or the operator's for an unknown code) and gives the refusal. */
+  private async failed(user: User | null, clientIp: string | null, reason: string, refusal: ProblemError): Promise<ProblemError> {
+    await this.audit.record({
+      organisationId: user?.organisationId ?? (await this.attempts.operatorId()), actorType: user ? 'USER' : 'ANONYMOUS', actorId: user?.id ?? null,
+      actorName: user?.name ?? '(onbekend)', action: AuditAction.ACTIVATION_FAILED, subjectType: user ? 'USER' : null, subjectId: user?.id ?? null,
+      outcome: 'FAILURE', clientIp, details: { reason },
+    });
+    return refusal;
   }
 }

@@ -9,7 +9,9 @@ import { clientIp, readCookie } from './cookies';
 import { ActivationConfirmInput, ActivationInspectInput, ActivationStartInput, CodeStepInput, MeView, PasswordStepInput } from './identity.dto';
 import { Permission } from './permissions';
 import { SessionsService } from './sessions.service';
-import { SignInService, signInRefused } from './sign-in.service';
+import { signInRefused } from './attempts.service';
+import { SignInService } from './sign-in.service';
+import { SignInAttempt } from './rate-limit';
 
 /** Signing in with password and one-time code, signing out, and activating an account. */
 @ApiTags('Aanmelden')
@@ -23,6 +25,7 @@ export class AuthApiController {
 
   @Post('session')
   @Public()
+  @SignInAttempt()
   @HttpCode(200)
   @ApiOperation({ summary: 'Aanmelden, stap 1: gebruikersnaam en wachtwoord', description: 'Zet een voorlopige sessiecookie; daarna POST /api/v1/session/code.' })
   @ApiOkResponse({ description: '{ next: "CODE" }' })
@@ -36,6 +39,7 @@ export class AuthApiController {
 
   @Post('session/code')
   @Public()
+  @SignInAttempt()
   @HttpCode(200)
   @ApiOperation({ summary: 'Aanmelden, stap 2: de code van de app of het token', description: 'Geeft een nieuwe sessie; het CSRF-token in het antwoord gaat mee met elke wijzigende aanvraag.' })
   @ApiOkResponse({ type: MeView })
@@ -69,15 +73,17 @@ export class AuthApiController {
   @Delete('session')
   @Public()
   @HttpCode(204)
-  @ApiOperation({ summary: 'Afmelden: de sessie eindigt' })
+  @ApiOperation({ summary: 'Afmelden: de sessie eindigt', description: 'Met het CSRF-token van de sessie als X-CSRF-Token.' })
   @ApiNoContentResponse({ description: 'Afgemeld' })
+  @ApiProblems(403)
   async signOut(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
-    await this.signIn.signOut(readCookie(req, this.sessions.cookieName), clientIp(req));
+    await this.signIn.signOut(readCookie(req, this.sessions.cookieName), req.headers['x-csrf-token'], clientIp(req));
     res.clearCookie(this.sessions.cookieName, this.sessions.cookieOptions());
   }
 
   @Post('activation/inspect')
   @Public()
+  @SignInAttempt()
   @HttpCode(200)
   @ApiOperation({ summary: 'Activeren: voor wie is deze code, en wat moet nog' })
   @ApiOkResponse({ description: '{ username, name, organisation, needsPassword, token }' })
@@ -88,16 +94,18 @@ export class AuthApiController {
 
   @Post('activation/start')
   @Public()
+  @SignInAttempt()
   @HttpCode(200)
   @ApiOperation({ summary: 'Activeren, stap 1: wachtwoord instellen; geeft de QR-code voor de app (of het serienummer van het token)' })
   @ApiOkResponse({ description: '{ username, token: APP|HARDWARE, otpauthUri, qrSvg, secret | serial }' })
   @ApiProblems(400, 404, 422)
-  start(@Body() input: ActivationStartInput): Promise<Enrolment> {
-    return this.activation.start(input.activationCode, input.password);
+  start(@Body() input: ActivationStartInput, @Req() req: Request): Promise<Enrolment> {
+    return this.activation.start(input.activationCode, input.password, clientIp(req));
   }
 
   @Post('activation/confirm')
   @Public()
+  @SignInAttempt()
   @HttpCode(200)
   @ApiOperation({ summary: 'Activeren, stap 2: de eerste code bevestigt het token; daarna kan de persoon zich aanmelden' })
   @ApiOkResponse({ description: '{ username }' })

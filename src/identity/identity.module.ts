@@ -1,11 +1,14 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, Reflector } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { AppConfig } from '../config/app-config';
 import { masterKey } from '../config/master-key';
-import { AccessGuard } from './access.guard';
+import { AccessGuard, FormGuard } from './access.guard';
 import { AccountsApiController } from './accounts.api.controller';
 import { AccountsService } from './accounts.service';
 import { ActivationService } from './activation.service';
@@ -16,20 +19,34 @@ import { prepareDummyHash } from './credentials/passwords';
 import { SecretBox } from './credentials/totp';
 import { SessionsService } from './sessions.service';
 import { SignInService } from './sign-in.service';
+import { AttemptsService } from './attempts.service';
+import { HousekeepingService } from './housekeeping.service';
+import { RateLimitGuard, rateLimits, RateLimitStorage } from './rate-limit';
 
 @Module({
-  imports: [AuditModule, OrganisationsModule, NotificationsModule],
+  imports: [
+    AuditModule, OrganisationsModule, NotificationsModule,
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig, Reflector, getDataSourceToken()],
+      useFactory: (c: AppConfig, r: Reflector, db: DataSource) => rateLimits(c, r, new RateLimitStorage(db)),
+    }),
+  ],
   controllers: [AuthApiController, AccountsApiController, ApiKeysApiController],
   providers: [
     ApiKeysService,
     SessionsService,
     SignInService,
+    AttemptsService,
     AccountsService,
     ActivationService,
     { provide: SecretBox, inject: [AppConfig], useFactory: (c: AppConfig) => new SecretBox(masterKey(c.PGN_ENCRYPTION_KEY, c.DATA_DIR)) },
+    HousekeepingService,
+    // In this order: who and may (401, 403), how often (429), then the form's CSRF token and file.
     { provide: APP_GUARD, useClass: AccessGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_GUARD, useClass: FormGuard },
   ],
-  exports: [ApiKeysService, AccountsService, SessionsService, SignInService, ActivationService],
+  exports: [ApiKeysService, AccountsService, SessionsService, SignInService, ActivationService, HousekeepingService],
 })
 export class IdentityModule implements OnModuleInit {
   async onModuleInit(): Promise<void> {

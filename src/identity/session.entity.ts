@@ -41,6 +41,7 @@ export class Session {
   lastSeenAt: Date;
 
   /** The absolute end, whatever the activity. */
+  @Index('user_session_expires_idx')
   @Column('timestamptz')
   expiresAt: Date;
 }

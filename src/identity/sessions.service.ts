@@ -29,6 +29,11 @@ export class SessionsService {
     return this.config.isLocalHttp ? 'vzl_session' : '__Host-vzl_session';
   }
 
+  /** The cookie that ties a sign-in form to the browser that loaded it (see the sign-in page). */
+  get formCookieName(): string {
+    return this.config.isLocalHttp ? 'vzl_form' : '__Host-vzl_form';
+  }
+
   cookieOptions(maxAgeMs?: number) {
     return {
       httpOnly: true,
@@ -50,9 +55,32 @@ export class SessionsService {
       csrfToken: randomBytes(24).toString('base64url'),
       clientIp,
       lastSeenAt: now,
-      expiresAt: new Date(now.getTime() + this.config.SESSION_MAX_HOURS * 3_600_000),
+      expiresAt: new Date(now.getTime() + (stage === SessionStage.PASSWORD ? this.config.PENDING_SESSION_MINUTES * 60_000 : this.config.SESSION_MAX_HOURS * 3_600_000)),
     });
+    if (stage === SessionStage.PASSWORD) {
+      // However often the password step is done, a person has only the newest few sign-ins waiting for a code.
+      await m.query(
+        `DELETE FROM user_session WHERE user_id = $1 AND stage = $2 AND id NOT IN (
+           SELECT id FROM user_session WHERE user_id = $1 AND stage = $2 ORDER BY created_at DESC, id LIMIT $3)`,
+        [user.id, SessionStage.PASSWORD, this.config.PENDING_SESSIONS_MAX],
+      );
+    }
     return { session, token };
+  }
+
+  /**
+   * Removes what can no longer be used: sessions past their end or idle too long (pending ones after
+   * PENDING_SESSION_MINUTES), and the counters of sign-in failures and rate limits whose windows have passed.
+   * Any instance may run it at any time: each statement stands on its own.
+   */
+  async purgeExpired(): Promise<number> {
+    const [, sessions] = (await this.db.query(
+      `DELETE FROM user_session WHERE expires_at < now() OR last_seen_at < now() - $1 * interval '1 minute'`,
+      [this.config.SESSION_IDLE_MINUTES],
+    )) as [unknown, number];
+    await this.db.query(`DELETE FROM client_throttle WHERE window_start < now() - interval '1 day' AND (throttled_until IS NULL OR throttled_until < now())`);
+    await this.db.query(`DELETE FROM rate_limit WHERE window_end < now() AND (blocked_until IS NULL OR blocked_until < now())`);
+    return sessions;
   }
 
   /** The session behind a cookie, if it is still valid; touches its last activity. */
@@ -94,6 +122,7 @@ export class SessionsService {
       organisationId: user.organisationId,
       organisationType: user.organisation.type,
       organisationCode: user.organisation.code,
+      roles: user.roles,
       permissions: permissionsOf(user.roles, false),
       locationIds: user.locationIds.length > 0 ? user.locationIds : undefined,
       sessionId: session.id,

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { FieldCode, FieldError, ProblemError } from '../common/problem';
 import { ActivationService, Enrolment } from '../identity/activation.service';
 import { Public } from '../identity/allow.decorator';
+import { SignInAttempt } from '../identity/rate-limit';
 import { clientIp } from '../identity/cookies';
 import { otpauthUri, qrCodeSvg } from '../identity/credentials/totp';
 import { TokenKind } from '../identity/user.entity';
@@ -40,6 +41,7 @@ export class ActivationPageController {
   /** The code from a letter, typed in. */
   @Post('code')
   @Public()
+  @SignInAttempt()
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
   async letter(@Body() form: Record<string, string>): Promise<string> {
@@ -48,10 +50,11 @@ export class ActivationPageController {
 
   @Post()
   @Public()
+  @SignInAttempt()
   @Header('Cache-Control', 'no-store')
-  async password(@Body() form: Record<string, string>, @Res() res: Response): Promise<void> {
+  async password(@Body() form: Record<string, string>, @Req() req: Request, @Res() res: Response): Promise<void> {
     try {
-      const enrolment = await this.activation.start(String(form.activationCode ?? ''), String(form.password ?? ''));
+      const enrolment = await this.activation.start(String(form.activationCode ?? ''), String(form.password ?? ''), clientIp(req));
       res.type('html').send(this.pages.render('activate-token', { title: 'Token koppelen', activationCode: form.activationCode, enrolment }));
     } catch (error) {
       res.status(422).type('html').send(await this.step1(form.activationCode, false, errorsOf(error, 'password')));
@@ -60,6 +63,7 @@ export class ActivationPageController {
 
   @Post('bevestigen')
   @Public()
+  @SignInAttempt()
   @Header('Cache-Control', 'no-store')
   async confirm(@Body() form: Record<string, string>, @Req() req: Request, @Res() res: Response): Promise<void> {
     try {

@@ -5,13 +5,13 @@ import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { AuditAction, AuditService, AuditSubjectType, byActor } from '../audit/audit.service';
 import { ErrorCode, FieldCode, FieldError, notFound, ProblemError } from '../common/problem';
-import { UPLOADS, uploadOf } from '../common/request-body.middleware';
 import { AppConfig } from '../config/app-config';
 import { AccountsService } from '../identity/accounts.service';
 import { Actor } from '../identity/actor';
 import { Allow, CurrentActor } from '../identity/allow.decorator';
 import { AppointInput } from '../identity/identity.dto';
 import { Permission, Role } from '../identity/permissions';
+import { Upload, uploadOf } from '../identity/upload';
 import { UserStatus } from '../identity/user.entity';
 import { DuoImportResult, DuoImportService } from '../organisations/duo-import.service';
 import {
@@ -41,6 +41,8 @@ const STATUS_LABELS: Record<UserStatus, string> = {
   [UserStatus.PENDING]: 'Wacht op activering', [UserStatus.ACTIVE]: 'Actief', [UserStatus.DISABLED]: 'Uitgeschakeld',
 };
 const megabytes = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+/** DUO's file of one sector's school locations, as the upload form takes it. */
+const DUO_FILE = { field: 'bestand', maxBytes: 20 * 1024 * 1024 };
 
 const LABELS = {
   school: { brin: 'BRIN-code', name: 'Naam van de school', sector: 'Sector' },
@@ -209,13 +211,15 @@ export class OperatorPageController {
   }
 
   /**
-   * DUO's file, sent as multipart/form-data: read by RequestBodyMiddleware before the guard checked the form's
-   * `_csrf` field. The result is shown at once (importing the same file again changes nothing).
+   * DUO's file, sent as multipart/form-data: read by the access guard once it knows the sender may import and the
+   * form's `_csrf` field (sent before the file) is right. The result is shown at once (importing the same file again
+   * changes nothing).
    */
   @Post('duo-import')
   @Allow(Permission.ORGANISATION_MANAGE)
+  @Upload(DUO_FILE)
   async import(@CurrentActor() actor: Actor, @Body() form: Record<string, string>, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const { field, maxBytes } = UPLOADS['/organisaties/duo-import'];
+    const { field, maxBytes } = DUO_FILE;
     const values = unflatten({ ...form }, ['_csrf', field]);
     const { input, errors } = await validateAs(DuoImportInput, values);
     const { file, problem } = uploadOf(req);
@@ -316,7 +320,7 @@ export class OperatorPageController {
   }
 
   private importContext(actor: Actor, values: Record<string, unknown>, errors: FieldError[]): PageContext {
-    const { field, maxBytes } = UPLOADS['/organisaties/duo-import'];
+    const { field, maxBytes } = DUO_FILE;
     return { title: 'DUO-bestand importeren', nav: nav(actor, 'operator'), values, errors, sectors: options(SECTOR_LABELS), field, maxSize: megabytes(maxBytes) };
   }
 
