@@ -141,7 +141,10 @@ describe('people: activation, sign-in with password and code, sessions, the behe
     const seed = await activate(created.body.activation.code);
     const first = await signIn('s.sessie', seed);
     await first.agent.get('/api/v1/session').expect(200);
-    await first.agent.delete('/api/v1/session').expect(204);
+    // Signing out needs the session's CSRF token: another site cannot sign a person out.
+    await first.agent.delete('/api/v1/session').expect(403);
+    await first.agent.get('/api/v1/session').expect(200);
+    await first.agent.delete('/api/v1/session').set('X-CSRF-Token', first.csrf).expect(204);
     await first.agent.get('/api/v1/session').expect(401);
 
     const second = await signIn('s.sessie', seed);
