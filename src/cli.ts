@@ -14,9 +14,9 @@ import { runMigrations } from './database/migrator';
 import { AccountsService } from './identity/accounts.service';
 import { ApiKeysService } from './identity/api-keys.service';
 import { DuoImportService } from './organisations/duo-import.service';
-import { OrganisationType } from './organisations/organisation.entity';
 import { OrganisationsService } from './organisations/organisations.service';
-import { ReportKind } from './reports/report-codes';
+import { ReportKind } from './kernel/report-codes';
+import { OrganisationType } from './kernel/organisation-type';
 
 /** The operator's command line: `npm run cli -- <command>`. */
 async function withApp<T>(work: (app: INestApplicationContext, config: AppConfig) => Promise<T>): Promise<T> {
@@ -25,6 +25,7 @@ async function withApp<T>(work: (app: INestApplicationContext, config: AppConfig
   try {
     return await work(app, config);
   } finally {
+    // The pool first, then the embedded database (once: app.close's shutdown hooks find it closed).
     await app.get(DatabaseConnection).close(app.get<DataSource>(getDataSourceToken()));
     await app.close();
   }
@@ -47,12 +48,12 @@ program
 
 program
   .command('import-duo')
-  .argument('<bestand>', "DUO-bestand met schoolvestigingen (';'-gescheiden, UTF-8)")
+  .argument('<bestand>', "DUO-bestand met schoolvestigingen (';'-gescheiden, UTF-8 of Windows-1252)")
   .option('--sector <sector>', 'sector van nieuwe scholen: PO, VO, MBO of SO', 'PO')
   .description('Importeert scholen en locaties; opnieuw importeren verandert niets')
   .action((file: string, opts: { sector: string }) =>
     withApp(async (app) => {
-      const r = await app.get(DuoImportService).import(readFileSync(file, 'utf8'), opts.sector.toUpperCase());
+      const r = await app.get(DuoImportService).import(readFileSync(file), opts.sector.toUpperCase(), { field: 'bestand' });
       out(`Scholen: ${r.schoolsCreated} nieuw, ${r.schoolsUpdated} gewijzigd`);
       out(`Locaties: ${r.locationsCreated} nieuw, ${r.locationsUpdated} gewijzigd, ${r.unchanged} ongewijzigd`);
       for (const s of r.skipped.slice(0, 20)) out(`Overgeslagen, regel ${s.line}: ${s.reason}`);

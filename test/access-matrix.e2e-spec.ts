@@ -3,12 +3,12 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import request from 'supertest';
 import { AccountsService } from '../src/identity/accounts.service';
-import { ALLOW_KEY, PUBLIC_KEY } from '../src/identity/allow.decorator';
-import { Permission, Role, ROLE_PERMISSIONS, ROLES_BY_ORGANISATION, permissionsOf } from '../src/identity/permissions';
-import { OrganisationType } from '../src/organisations/organisation.entity';
+import { ALLOW_KEY, PUBLIC_KEY, Permission } from '../src/kernel/access';
+import { Role, ROLE_PERMISSIONS, ROLES_BY_ORGANISATION, permissionsOf } from '../src/identity/permissions';
 import { OrganisationsService } from '../src/organisations/organisations.service';
 import { activePerson, signIn } from './support/people';
 import { bsn, reportBody, TestApp, TestSchool } from './support/test-app';
+import { OrganisationType } from '../src/kernel/organisation-type';
 
 interface Route {
   method: string;

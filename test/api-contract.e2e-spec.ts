@@ -4,7 +4,7 @@ import { ModulesContainer } from '@nestjs/core';
 import request from 'supertest';
 import { ErrorCode } from '../src/common/problem';
 import { ConfigError, loadConfig } from '../src/config/app-config';
-import { ClosingExplanation, ClosingReason, ReportKind, ReportStatus } from '../src/reports/report-codes';
+import { ClosingExplanation, ClosingReason, ReportKind, ReportStatus } from '../src/kernel/report-codes';
 import { TestApp } from './support/test-app';
 
 /**

@@ -216,7 +216,7 @@ describe('a school’s locations and reporters', () => {
       ['a numeric code', { code: 3 }, ['code WRONG_TYPE']],
       ['an empty name', { name: '' }, ['name TOO_SHORT']],
       ['a name of 201 characters', { name: 'x'.repeat(201) }, ['name TOO_LONG']],
-      ['postcode 1234ab', { postcode: '1234ab' }, ['postcode INVALID_POSTCODE']],
+      ['postcode 1234 ABC', { postcode: '1234 ABC' }, ['postcode INVALID_POSTCODE']],
       ['postcode 1234', { postcode: '1234' }, ['postcode INVALID_POSTCODE']],
       ['unknown municipality GM9999', { municipalityCode: 'GM9999' }, ['municipalityCode UNKNOWN_MUNICIPALITY']],
       ['a municipality name for a code', { municipalityCode: 'Amsterdam' }, ['municipalityCode INVALID_MUNICIPALITY_CODE']],
@@ -253,7 +253,7 @@ describe('a school’s locations and reporters', () => {
     });
 
     it.each<[string, Body, string[]]>([
-      ['postcode 1234ab', { postcode: '1234ab' }, ['postcode INVALID_POSTCODE']],
+      ['postcode 1234 ABC', { postcode: '1234 ABC' }, ['postcode INVALID_POSTCODE']],
       ['an empty name', { name: '' }, ['name TOO_SHORT']],
       ['a string for active', { active: 'nee' }, ['active WRONG_TYPE']],
       ['a new code (the number is fixed)', { code: '99' }, ['code UNKNOWN_FIELD']],

@@ -1,5 +1,4 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { Organisation } from '../organisations/organisation.entity';
 
 /**
  * What happened. The codes are stable: they are stored, filtered on and part of the API. Add new ones at the end of
@@ -112,9 +111,10 @@ export class AuditEvent {
   at: Date;
 
   /** The organisation whose log the entry belongs to: the actor's, or for a sign-in the account's. */
-  @ManyToOne(() => Organisation, { nullable: false })
+  // Named, not imported: organisations writes the audit log, so the log must not depend on organisations.
+  @ManyToOne('Organisation', { nullable: false })
   @JoinColumn({ name: 'organisation_id', foreignKeyConstraintName: 'audit_event_organisation_fk' })
-  organisation: Organisation;
+  organisation?: { id: string };
   @Column('uuid')
   organisationId: string;
 

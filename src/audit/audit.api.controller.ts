@@ -1,9 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/api-problems.decorator';
-import { Actor } from '../identity/actor';
-import { Allow, CurrentActor } from '../identity/allow.decorator';
-import { Permission } from '../identity/permissions';
+import { Actor } from '../kernel/actor';
+import { Allow, CurrentActor, Permission } from '../kernel/access';
 import { AuditQuery } from './audit.dto';
 import { AuditService } from './audit.service';
 import { AuditPage } from './audit.view';

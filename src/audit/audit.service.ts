@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { FieldCode, invalid } from '../common/problem';
-import { Actor } from '../identity/actor';
+import { Actor } from '../kernel/actor';
 import { currentClientIp } from './audit-context';
 import { AuditAction, AuditActorType, AuditEvent, AuditOutcome, AuditSubjectType } from './audit-event.entity';
 import { redactDetails, redactText } from './audit-redaction';
@@ -75,6 +75,20 @@ export class AuditService {
         details: details as never,
       })
       .execute();
+  }
+
+  /**
+   * The people and API keys of an organisation, as the log names them: the choices of its "who" filter, and the names
+   * of the accounts and keys entries are about.
+   */
+  async actorsOf(organisationId: string): Promise<{ id: string; name: string; label: string }[]> {
+    return this.db.query(
+      `SELECT id, name || ' (' || username || ')' AS name, name || ' (' || username || ')' AS label FROM user_account WHERE organisation_id = $1
+       UNION ALL
+       SELECT id, name, 'API-sleutel ' || name AS label FROM api_key WHERE organisation_id = $1
+       ORDER BY label`,
+      [organisationId],
+    );
   }
 
   /**

@@ -26,3 +26,11 @@ export function parseDelimited(text: string, delimiter = ';'): string[][] {
   if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
   return rows;
 }
+
+/**
+ * One line of a CSV file as Excel in a Dutch locale opens it (semicolons, CRLF): each cell quoted, and a leading =, +,
+ * -, @, tab or carriage return made harmless so that a spreadsheet does not run the cell as a formula.
+ */
+export function csvLine(cells: readonly string[]): string {
+  return `${cells.map((value) => `"${(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value).replace(/"/g, '""')}"`).join(';')}\r\n`;
+}

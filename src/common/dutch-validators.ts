@@ -1,3 +1,4 @@
+import { Transform } from 'class-transformer';
 /**
  * Validation of Dutch identifiers and formats used in absence reports
  * (verzuimmeldingen): persoonsgebonden nummer (BSN / onderwijsnummer),
@@ -261,4 +262,17 @@ export function IsMunicipalityCode(validationOptions?: ValidationOptions): Prope
 /** Strict ISO calendar date YYYY-MM-DD (1900..2100). Constraint name 'isIsoDate'. */
 export function IsIsoDate(validationOptions?: ValidationOptions): PropertyDecorator {
   return stringDecorator(IS_ISO_DATE, isIsoDate, 'is geen geldige datum (JJJJ-MM-DD)', validationOptions);
+}
+
+/**
+ * Input as people type it, made canonical before it is validated (class-transformer), for the API and the pages alike:
+ * a postcode "1015tk" or "1015  TK" becomes "1015 TK" (anything else is left for @IsPostcode to refuse).
+ */
+export function NormalisePostcode(): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalisePostcode(value) ?? value : value));
+}
+
+/** A BSN or onderwijsnummer typed in groups ("1234 56 782", "1234.56.782") becomes its nine digits. */
+export function NormalisePgn(): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^[\d\s.]+$/.test(value) ? value.replace(/[\s.]/g, '') : value));
 }

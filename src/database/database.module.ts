@@ -25,8 +25,12 @@ export class DatabaseConnection implements OnApplicationShutdown {
     return new DatabaseConnection(embedded.url, 1, embedded);
   }
 
+  private closed = false;
+
+  /** Stops the embedded database, once (the CLI and the shutdown hooks may both ask). */
   async close(dataSource?: DataSource): Promise<void> {
-    if (!this.embedded) return;
+    if (!this.embedded || this.closed) return;
+    this.closed = true;
     // The pool must let go before the embedded server stops, or its last connection errors.
     if (dataSource?.isInitialized) await dataSource.destroy();
     await this.embedded.stop();

@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
-import { Public } from '../identity/allow.decorator';
+import { Public } from '../kernel/access';
 
 @ApiTags('Gezondheid')
 @Controller('health')

@@ -4,14 +4,13 @@ import type { Request, Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { AuditAction, AuditService, byActor } from '../audit/audit.service';
 import { ErrorCode, ProblemError } from '../common/problem';
-import { Actor } from './actor';
-import { ALLOW_KEY, PUBLIC_KEY } from './allow.decorator';
+import { Actor } from '../kernel/actor';
+import { ALLOW_KEY, PUBLIC_KEY, Permission } from '../kernel/access';
 import { ApiKeysService } from './api-keys.service';
 import { readCookie } from './cookies';
-import { Permission } from './permissions';
 import { SessionStage } from './session.entity';
 import { SessionsService } from './sessions.service';
-import { readUpload, UPLOAD_KEY, UploadSpec } from './upload';
+import { readUpload, UPLOAD_KEY, UploadSpec } from '../web/upload';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

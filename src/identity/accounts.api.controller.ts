@@ -2,12 +2,11 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/commo
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { AccountsService } from './accounts.service';
-import { Actor } from './actor';
-import { Allow, CurrentActor } from './allow.decorator';
+import { Actor } from '../kernel/actor';
+import { Allow, CurrentActor, Permission } from '../kernel/access';
 import {
   AccountView, ActivationKindInput, AppointInput, AssignTokenInput, CreatedAccountView, HardwareTokenInput, NewAccountInput, RolesInput,
 } from './identity.dto';
-import { Permission } from './permissions';
 
 /** Beheer gebruikers: the beheerder's work on the accounts of their own organisation. */
 @ApiTags('Beheer gebruikers')

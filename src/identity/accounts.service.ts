@@ -8,15 +8,16 @@ import { AuditService, byActor, SYSTEM_ACTOR } from '../audit/audit.service';
 import { clock } from '../common/clock';
 import { ErrorCode, FieldCode, invalid, notFound, ProblemError } from '../common/problem';
 import { AppConfig } from '../config/app-config';
-import { NotificationsService } from '../notifications/notifications.service';
 import { Location } from '../organisations/location.entity';
-import { Organisation, OrganisationType } from '../organisations/organisation.entity';
-import { Actor } from './actor';
+import { Organisation } from '../organisations/organisation.entity';
+import { Actor } from '../kernel/actor';
+import { ActivationMailer } from './activation-mailer';
 import { SecretBox, parseHardwareSeed } from './credentials/totp';
 import { HardwareToken } from './hardware-token.entity';
 import { assertGrantable, Role, ROLES_BY_ORGANISATION } from './permissions';
 import { SessionsService } from './sessions.service';
 import { User, UserStatus } from './user.entity';
+import { OrganisationType } from '../kernel/organisation-type';
 
 export type ActivationKind = 'LINK' | 'LETTER';
 
@@ -61,7 +62,7 @@ export class AccountsService {
     private readonly config: AppConfig,
     private readonly sessions: SessionsService,
     private readonly seeds: SecretBox,
-    private readonly notifications: NotificationsService,
+    private readonly mailer: ActivationMailer,
     private readonly audit: AuditService,
   ) {}
 
@@ -247,7 +248,7 @@ export class AccountsService {
     if (delivery === 'SHOW') return { kind, url, expiresAt: expires };
     // The link goes to the person alone, never through the beheerder's screen.
     const organisation = await within.getRepository(Organisation).findOneByOrFail({ id: user.organisationId });
-    await this.notifications.activation(within, user, organisation.name, url, expiresAt);
+    await this.mailer.send(within, user, organisation.name, url, expiresAt);
     return { kind, sentTo: user.email, expiresAt: expires };
   }
 

@@ -2,11 +2,11 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsDefined, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { ApiProblems } from '../common/api-problems.decorator';
-import { Actor } from './actor';
-import { Allow, CurrentActor } from './allow.decorator';
+import { Actor } from '../kernel/actor';
+import { Allow, CurrentActor, Permission } from '../kernel/access';
 import { ApiKey } from './api-key.entity';
 import { ApiKeysService } from './api-keys.service';
-import { Permission, Role } from './permissions';
+import { Role } from './permissions';
 
 export class NewApiKeyInput {
   @ApiProperty({ example: 'Magister' }) @IsDefined() @IsString() @MinLength(1) @MaxLength(100)

@@ -7,7 +7,7 @@ import { Organisation } from '../organisations/organisation.entity';
 import { AuditAction, AuditSubjectType } from '../audit/audit-event.entity';
 import { AuditService, byActor, SYSTEM_ACTOR } from '../audit/audit.service';
 import { FieldCode, invalid, notFound } from '../common/problem';
-import { Actor } from './actor';
+import { Actor } from '../kernel/actor';
 import { ApiKey } from './api-key.entity';
 import { assertGrantable, permissionsOf } from './permissions';
 

@@ -3,8 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditAction, AuditService } from '../audit/audit.service';
 import { ErrorCode, ProblemError } from '../common/problem';
-import { Organisation, OrganisationType } from '../organisations/organisation.entity';
+import { Organisation } from '../organisations/organisation.entity';
 import { User } from './user.entity';
+import { OrganisationType } from '../kernel/organisation-type';
 
 /** Failures an account may have before it has to wait; each further one doubles the wait. */
 export const ACCOUNT_FAILURES_BEFORE_DELAY = 10;

@@ -2,12 +2,11 @@ import { Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiProblems } from '../common/api-problems.decorator';
-import { Actor } from './actor';
+import { Actor } from '../kernel/actor';
 import { ActivationService, Enrolment } from './activation.service';
-import { Allow, CurrentActor, Public } from './allow.decorator';
+import { Allow, CurrentActor, Permission, Public } from '../kernel/access';
 import { clientIp, readCookie } from './cookies';
 import { ActivationConfirmInput, ActivationInspectInput, ActivationStartInput, CodeStepInput, MeView, PasswordStepInput } from './identity.dto';
-import { Permission } from './permissions';
 import { SessionsService } from './sessions.service';
 import { signInRefused } from './attempts.service';
 import { SignInService } from './sign-in.service';

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsDefined, IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
-import { OrganisationType } from '../organisations/organisation.entity';
 import { Role } from './permissions';
 import { TokenKind, User, UserStatus } from './user.entity';
+import { OrganisationType } from '../kernel/organisation-type';
 
 export class PasswordStepInput {
   @ApiProperty({ example: 'j.devries' }) @IsDefined() @IsString() @MinLength(1) @MaxLength(100)

@@ -4,7 +4,6 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { NotificationsModule } from '../notifications/notifications.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { AppConfig } from '../config/app-config';
 import { masterKey } from '../config/master-key';
@@ -15,6 +14,11 @@ import { ActivationService } from './activation.service';
 import { ApiKeysApiController } from './api-keys.api.controller';
 import { ApiKeysService } from './api-keys.service';
 import { AuthApiController } from './auth.api.controller';
+import { AccountsPagesController } from './accounts.pages.controller';
+import { ActivationPagesController } from './activation.pages.controller';
+import { ApiKeysPagesController } from './api-keys.pages.controller';
+import { AppointmentsPagesController } from './appointments.pages.controller';
+import { SignInPagesController } from './sign-in.pages.controller';
 import { prepareDummyHash } from './credentials/passwords';
 import { SecretBox } from './credentials/totp';
 import { SessionsService } from './sessions.service';
@@ -25,13 +29,16 @@ import { RateLimitGuard, rateLimits, RateLimitStorage } from './rate-limit';
 
 @Module({
   imports: [
-    AuditModule, OrganisationsModule, NotificationsModule,
+    AuditModule, OrganisationsModule,
     ThrottlerModule.forRootAsync({
       inject: [AppConfig, Reflector, getDataSourceToken()],
       useFactory: (c: AppConfig, r: Reflector, db: DataSource) => rateLimits(c, r, new RateLimitStorage(db)),
     }),
   ],
-  controllers: [AuthApiController, AccountsApiController, ApiKeysApiController],
+  controllers: [
+    AuthApiController, AccountsApiController, ApiKeysApiController,
+    SignInPagesController, ActivationPagesController, AccountsPagesController, ApiKeysPagesController, AppointmentsPagesController,
+  ],
   providers: [
     ApiKeysService,
     SessionsService,

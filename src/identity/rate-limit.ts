@@ -6,8 +6,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { Actor } from './actor';
-import { UPLOAD_KEY } from './upload';
+import { Actor } from '../kernel/actor';
+import { UPLOAD_KEY } from '../web/upload';
 
 export const SIGN_IN_KEY = 'verzuimloket:sign-in';
 

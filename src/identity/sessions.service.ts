@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import { Actor } from './actor';
+import { Actor } from '../kernel/actor';
 import { permissionsOf } from './permissions';
 import { Session, SessionStage } from './session.entity';
 import { User, UserStatus } from './user.entity';

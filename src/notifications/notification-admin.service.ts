@@ -5,12 +5,13 @@ import { DataSource } from 'typeorm';
 import { AuditAction, AuditSubjectType } from '../audit/audit-event.entity';
 import { AuditService, byActor } from '../audit/audit.service';
 import { ErrorCode, notFound, ProblemError } from '../common/problem';
-import { Actor } from '../identity/actor';
+import { Actor } from '../kernel/actor';
 import { MailFrequency, User } from '../identity/user.entity';
-import { Organisation, OrganisationType } from '../organisations/organisation.entity';
+import { Organisation } from '../organisations/organisation.entity';
 import { MailTemplates } from './mail-templates';
 import { FailedMailPage, FailedMailView } from './notifications.dto';
 import { MailTemplate, OutboxMessage, OutboxStatus } from './outbox-message.entity';
+import { OrganisationType } from '../kernel/organisation-type';
 
 /** The settings behind the notifications, and the failed e-mails a beheerder (own organisation) or the operator (all) looks after. */
 @Injectable()

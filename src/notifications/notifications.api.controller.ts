@@ -1,9 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/api-problems.decorator';
-import { Actor } from '../identity/actor';
-import { Allow, CurrentActor } from '../identity/allow.decorator';
-import { Permission } from '../identity/permissions';
+import { Actor } from '../kernel/actor';
+import { Allow, CurrentActor, Permission } from '../kernel/access';
 import { NotificationAdminService } from './notification-admin.service';
 import { FailedMailPage, FailedMailQuery, MailboxInput, MailboxView, PreferenceInput, PreferenceView } from './notifications.dto';
 

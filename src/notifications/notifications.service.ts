@@ -1,13 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AeadBox } from '../common/aead-box';
 import { nextTimeInNL, nlDateTime } from '../common/dates';
 import { AppConfig } from '../config/app-config';
-import { Actor } from '../identity/actor';
 import { Role } from '../identity/permissions';
 import { MailFrequency, User, UserStatus } from '../identity/user.entity';
-import { CLOSING_REASON_LABELS, ClosingReason, EmailCopies, ReportKind, STATUS_LABELS, ReportStatus } from '../reports/report-codes';
+import { CLOSING_REASON_LABELS, ClosingReason, EmailCopies, ReportKind, STATUS_LABELS, ReportStatus } from '../kernel/report-codes';
+import { ActivationMailer } from '../identity/activation-mailer';
+import { RecordedReportEvent, ReportEventBus, ReportEventListener } from '../reports/report-event-bus';
 import { ReportEventType } from '../reports/report-event.entity';
 import { MailTemplate, OutboxMessage, OutboxStatus } from './outbox-message.entity';
 
@@ -31,13 +32,6 @@ const KIND_IN_MAIL: Record<ReportKind, string> = {
 const TO_RECEIVER: readonly ReportEventType[] = [ReportEventType.INGEDIEND, ReportEventType.GEWIJZIGD, ReportEventType.INGETROKKEN, ReportEventType.DOORGESTUURD];
 const TO_SCHOOL: readonly ReportEventType[] = [ReportEventType.STATUS_GEWIJZIGD, ReportEventType.HEROPEND, ReportEventType.DOORGESTUURD];
 
-export interface ReportEventNotice {
-  eventId: string;
-  reportId: string;
-  type: ReportEventType;
-  actor: Actor;
-  details: Record<string, unknown>;
-}
 
 interface Recipient {
   address: string;
@@ -68,13 +62,19 @@ interface ReportFacts {
  * need and nothing of the pupil: the meldingsnummer, the kind, the school, the location, the receiver, the kind of change.
  */
 @Injectable()
-export class NotificationsService {
+export class NotificationsService implements ReportEventListener, ActivationMailer, OnModuleInit {
   constructor(
     private readonly config: AppConfig,
     private readonly box: MailSecretBox,
+    private readonly events: ReportEventBus,
   ) {}
 
-  async reportEvent(m: EntityManager, notice: ReportEventNotice): Promise<void> {
+  onModuleInit(): void {
+    this.events.subscribe(this);
+  }
+
+  /** The e-mails about a change of a report, in the change's transaction. */
+  async onReportEvent(m: EntityManager, notice: RecordedReportEvent): Promise<void> {
     const [facts]: ReportFacts[] = await m.query(
       `SELECT r.number, r.kind, r.status, r.closing_reason, r.email_copies,
               s.id AS school_id, s.name AS school, s.mailbox AS school_mailbox, l.name AS location,
@@ -133,7 +133,7 @@ export class NotificationsService {
   }
 
   /** The activation link, to the person only; the link itself is sealed in the row. */
-  async activation(m: EntityManager, user: User, organisationName: string, link: string, expiresAt: Date): Promise<void> {
+  async send(m: EntityManager, user: User, organisationName: string, link: string, expiresAt: Date): Promise<void> {
     const id = randomUUID();
     await m.getRepository(OutboxMessage).insert({
       id,

@@ -1,11 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, In } from 'typeorm';
+import { AuditAction } from '../audit/audit.service';
+import { decodeUtf8OrWindows1252 } from '../common/windows-1252';
+import { Actor } from '../kernel/actor';
+import { OrganisationsService } from './organisations.service';
 import { parseDelimited } from '../common/csv';
 import { FieldCode, invalid } from '../common/problem';
 import { isValidBrin, normalisePostcode } from '../common/dutch-validators';
 import { Location } from './location.entity';
-import { Organisation, OrganisationType } from './organisation.entity';
+import { Organisation } from './organisation.entity';
+import { OrganisationType } from '../kernel/organisation-type';
 
 export interface DuoImportResult {
   schoolsCreated: number;
@@ -38,26 +43,21 @@ interface Row {
 @Injectable()
 export class DuoImportService {
   private readonly logger = new Logger('DuoImport');
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly organisations: OrganisationsService,
+  ) {}
 
   /**
-   * The file as uploaded: UTF-8 (with or without byte-order mark), or Windows-1252 as older DUO downloads are.
-   * A file that is not DUO's list of locations is refused as a field error on `field`, before anything changes.
-   * `within` runs in the import's transaction (e.g. its audit entry).
+   * Imports the file: UTF-8 (with or without byte-order mark), or Windows-1252 as older DUO downloads are. A file that
+   * is not DUO's list of locations is refused as a field error on `field`, before anything changes. The import and its
+   * audit entry (in the log of `by`, or without `by` as the system in the operator's log) are one transaction. The one
+   * entry point for the portal, the command line and the benchmark.
    */
-  async importFile(content: Buffer, sector: string, field = 'file', within?: (result: DuoImportResult, m: EntityManager) => Promise<void>): Promise<DuoImportResult> {
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(content);
-    } catch {
-      text = new TextDecoder('windows-1252').decode(content);
-    }
+  async import(content: Buffer, sector: string, { field = 'file', by }: { field?: string; by?: Actor } = {}): Promise<DuoImportResult> {
+    const text = decodeUtf8OrWindows1252(content);
     const problem = this.headerProblem(parseDelimited(text.slice(0, 10_000).split(/\r?\n/)[0] ?? '', ';')[0]);
     if (problem) throw invalid({ field, code: FieldCode.INVALID_FORMAT, message: `${field}: ${problem}` });
-    return this.import(text, sector, within);
-  }
-
-  async import(text: string, sector = 'PO', within?: (result: DuoImportResult, m: EntityManager) => Promise<void>): Promise<DuoImportResult> {
     const result: DuoImportResult = { schoolsCreated: 0, schoolsUpdated: 0, locationsCreated: 0, locationsUpdated: 0, unchanged: 0, skipped: [] };
     const rows = this.parse(text, result);
     await this.db.transaction(async (m) => {
@@ -110,7 +110,10 @@ export class DuoImportService {
       }
       for (let i = 0; i < inserts.length; i += 500) await locRepo.insert(inserts.slice(i, i + 500));
       result.locationsCreated = inserts.length;
-      await within?.(result, m);
+      await this.organisations.log(m, by, AuditAction.DUO_IMPORTED, sector, {
+        sector, bytes: content.length, schoolsCreated: result.schoolsCreated, schoolsUpdated: result.schoolsUpdated, locationsCreated: result.locationsCreated,
+        locationsUpdated: result.locationsUpdated, unchanged: result.unchanged, skipped: result.skipped.length,
+      });
     });
     this.logger.log(
       `DUO-import: ${result.schoolsCreated} scholen nieuw, ${result.schoolsUpdated} gewijzigd; ${result.locationsCreated} locaties nieuw, ` +
@@ -129,8 +132,6 @@ export class DuoImportService {
 
   private parse(text: string, result: DuoImportResult): Row[] {
     const [header, ...lines] = parseDelimited(text, ';');
-    const problem = this.headerProblem(header);
-    if (problem) throw new Error(problem[0].toUpperCase() + problem.slice(1));
     const col = new Map(header.map((h, i) => [h.trim().toUpperCase(), i]));
     const get = (fields: string[], name: string) => (col.has(name) ? (fields[col.get(name)!] ?? '').trim() : '');
     const rows: Row[] = [];

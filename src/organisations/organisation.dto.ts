@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsDefined, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateBy } from 'class-validator';
-import { IsBrin, IsMunicipalityCode, IsPostcode } from '../common/dutch-validators';
-import { ReportKind } from '../reports/report-codes';
+import { IsBrin, IsMunicipalityCode, IsPostcode, NormalisePostcode } from '../common/dutch-validators';
+import { ReportKind } from '../kernel/report-codes';
 import { NotNullWhenSent } from '../common/validation';
 import { Location } from './location.entity';
-import { Organisation, OrganisationType } from './organisation.entity';
+import { Organisation } from './organisation.entity';
 import { Reporter } from './reporter.entity';
+import { OrganisationType } from '../kernel/organisation-type';
 
 export class OrganisationView {
   @ApiProperty({ description: 'BRIN (school), CBS-code (gemeente, GM0363), RMCnn (RMC-regio) of eigen code (regionaal bureau)', example: 'GM0363' })
@@ -53,7 +54,7 @@ export class LocationInput {
   houseNumber?: string;
 
   @ApiPropertyOptional({ example: '1234 AB' })
-  @IsOptional() @IsPostcode()
+  @IsOptional() @NormalisePostcode() @IsPostcode()
   postcode?: string;
 
   @ApiPropertyOptional({ example: 'Amsterdam' })
@@ -72,7 +73,7 @@ export class LocationChange {
   street?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(20)
   houseNumber?: string;
-  @ApiPropertyOptional() @IsOptional() @IsPostcode()
+  @ApiPropertyOptional() @IsOptional() @NormalisePostcode() @IsPostcode()
   postcode?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200)
   place?: string;

@@ -2,8 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { notFound } from '../common/problem';
-import { Allow } from '../identity/allow.decorator';
-import { Permission } from '../identity/permissions';
+import { Allow, Permission } from '../kernel/access';
 import { OrganisationQuery, OrganisationView } from './organisation.dto';
 import { OrganisationsService } from './organisations.service';
 

@@ -1,17 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { AuditAction, AuditService, AuditSubjectType, byActor, SYSTEM_ACTOR } from '../audit/audit.service';
 import { FieldCode, invalid, notFound } from '../common/problem';
-import { ReportKind } from '../reports/report-codes';
+import { Actor } from '../kernel/actor';
+import { ReportKind } from '../kernel/report-codes';
 import { isOfficeCode, OFFICE_CODE_MESSAGE } from './organisation.dto';
-import { Organisation, OrganisationType, RECEIVER_TYPES } from './organisation.entity';
+import { Organisation } from './organisation.entity';
 import { NoRouteError, Route, routeReport } from './routing';
 import { RoutingRule } from './routing-rule.entity';
+import { OrganisationType, RECEIVER_TYPES } from '../kernel/organisation-type';
 
 /** Organisations, their delegations and alternative routing; and the routing of a report. */
 @Injectable()
 export class OrganisationsService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
   findByCode(code: string, manager: EntityManager = this.db.manager): Promise<Organisation | null> {
     return manager.getRepository(Organisation).findOne({ where: { code: code.toUpperCase() } });
@@ -48,42 +54,67 @@ export class OrganisationsService {
     return new Map(rows.map((r) => [r.id, r.code]));
   }
 
-  /** Pass the EntityManager of a transaction to make the change part of it (e.g. with its audit entry). */
-  async createSchool(brin: string, name: string, sector: string | null, manager: EntityManager = this.db.manager): Promise<Organisation> {
-    return this.create(OrganisationType.SCHOOL, brin.toUpperCase(), name, { sector }, manager);
+  /**
+   * A school. Every change of reference data below runs in its own transaction with its audit entry: in the log of
+   * the person who made it (`by`), or without `by` (the operator's command line) as the system in the operator's log;
+   * so the portal, the API and the command line change and log alike.
+   */
+  createSchool(brin: string, name: string, sector: string | null, by?: Actor): Promise<Organisation> {
+    return this.create(OrganisationType.SCHOOL, brin.toUpperCase(), name, { sector }, by);
   }
 
   /** A regional leerplicht office (e.g. a Regionaal Bureau Leerplicht) that can act for several municipalities. */
-  async createOffice(code: string, name: string, manager: EntityManager = this.db.manager): Promise<Organisation> {
+  createOffice(code: string, name: string, by?: Actor): Promise<Organisation> {
     if (!isOfficeCode(code)) throw invalid({ field: 'code', code: FieldCode.INVALID_FORMAT, message: `code: ${OFFICE_CODE_MESSAGE}` });
-    return this.create(OrganisationType.REGIONAAL_BUREAU, code.toUpperCase(), name, {}, manager);
+    return this.create(OrganisationType.REGIONAAL_BUREAU, code.toUpperCase(), name, {}, by);
   }
 
-  private async create(type: OrganisationType, code: string, name: string, extra: Partial<Organisation>, manager: EntityManager): Promise<Organisation> {
-    if (await this.findByCode(code, manager)) {
-      throw invalid({ field: 'code', code: FieldCode.ALREADY_EXISTS, message: `code: ${code} bestaat al` });
-    }
-    return manager.getRepository(Organisation).save({ type, code, name, ...extra });
+  private create(type: OrganisationType, code: string, name: string, extra: Partial<Organisation>, by: Actor | undefined): Promise<Organisation> {
+    return this.db.transaction(async (m) => {
+      if (await this.findByCode(code, m)) {
+        throw invalid({ field: 'code', code: FieldCode.ALREADY_EXISTS, message: `code: ${code} bestaat al` });
+      }
+      const created = await m.getRepository(Organisation).save({ type, code, name, ...extra });
+      await this.log(m, by, AuditAction.ORGANISATION_CREATED, created.code, { type, name, ...(extra.sector ? { sector: extra.sector } : {}) });
+      return created;
+    });
   }
 
   /** Hands a municipality's reports to a regional office (office null: takes them back). */
-  async setDelegation(municipalityCode: string, officeCode: string | null, manager: EntityManager = this.db.manager): Promise<Organisation> {
-    const municipality = await this.requireByCode(municipalityCode, 'municipality', [OrganisationType.GEMEENTE], manager);
-    const office = officeCode ? await this.requireByCode(officeCode, 'office', [OrganisationType.REGIONAAL_BUREAU], manager) : null;
-    municipality.delegateId = office?.id ?? null;
-    return manager.getRepository(Organisation).save(municipality);
+  setDelegation(municipalityCode: string, officeCode: string | null, by?: Actor): Promise<Organisation> {
+    return this.db.transaction(async (m) => {
+      const municipality = await this.requireByCode(municipalityCode, 'municipality', [OrganisationType.GEMEENTE], m);
+      const office = officeCode ? await this.requireByCode(officeCode, 'office', [OrganisationType.REGIONAAL_BUREAU], m) : null;
+      const previous = municipality.delegateId ? (await m.getRepository(Organisation).findOneBy({ id: municipality.delegateId }))?.code ?? null : null;
+      municipality.delegateId = office?.id ?? null;
+      const saved = await m.getRepository(Organisation).save(municipality);
+      await this.log(m, by, AuditAction.DELEGATION_CHANGED, municipality.code, { from: previous, to: office?.code ?? null });
+      return saved;
+    });
   }
 
   /** A municipality's alternative routing for one kind (target null: removes it). */
-  async setRoutingRule(municipalityCode: string, kind: ReportKind, targetCode: string | null, manager: EntityManager = this.db.manager): Promise<void> {
-    const municipality = await this.requireByCode(municipalityCode, 'municipality', [OrganisationType.GEMEENTE], manager);
-    const repo = manager.getRepository(RoutingRule);
-    if (!targetCode) {
-      await repo.delete({ municipalityId: municipality.id, kind });
-      return;
-    }
-    const target = await this.requireByCode(targetCode, 'target', RECEIVER_TYPES, manager);
-    await repo.upsert({ municipalityId: municipality.id, kind, targetId: target.id }, ['municipalityId', 'kind']);
+  setRoutingRule(municipalityCode: string, kind: ReportKind, targetCode: string | null, by?: Actor): Promise<void> {
+    return this.db.transaction(async (m) => {
+      const municipality = await this.requireByCode(municipalityCode, 'municipality', [OrganisationType.GEMEENTE], m);
+      const repo = m.getRepository(RoutingRule);
+      const target = targetCode ? await this.requireByCode(targetCode, 'target', RECEIVER_TYPES, m) : null;
+      if (target) await repo.upsert({ municipalityId: municipality.id, kind, targetId: target.id }, ['municipalityId', 'kind']);
+      else await repo.delete({ municipalityId: municipality.id, kind });
+      await this.log(m, by, AuditAction.ROUTING_CHANGED, municipality.code, { kind, target: target?.code ?? null });
+    });
+  }
+
+  /** The audit entry of a change of reference data, in the transaction of the change. */
+  async log(m: EntityManager, by: Actor | undefined, action: AuditAction, subjectId: string, details: Record<string, unknown>): Promise<void> {
+    const rest = { subjectType: AuditSubjectType.ORGANISATION, subjectId, details };
+    await this.audit.record(by ? byActor(by, action, rest) : { ...SYSTEM_ACTOR, organisationId: await this.operatorId(m), action, ...rest }, m);
+  }
+
+  private operator: string | null = null;
+  private async operatorId(m: EntityManager): Promise<string> {
+    this.operator ??= (await m.getRepository(Organisation).findOneByOrFail({ type: OrganisationType.OPERATOR })).id;
+    return this.operator;
   }
 
   /**

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ReportKind } from '../reports/report-codes';
+import { ReportKind } from '../kernel/report-codes';
 import { routeReport } from './routing';
 
 const amsterdam = { id: 'GM0363', rmcRegionId: 'RMC21', rules: {} };

@@ -1,4 +1,4 @@
-import { ReportKind } from '../reports/report-codes';
+import { ReportKind } from '../kernel/report-codes';
 
 /** What routing needs to know of the municipality where the pupil lives. */
 export interface ResidenceMunicipality {

@@ -3,12 +3,11 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse,
 import type { Response } from 'express';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { ErrorCode, ProblemError } from '../common/problem';
-import { Actor } from '../identity/actor';
-import { Allow, CurrentActor } from '../identity/allow.decorator';
-import { Permission } from '../identity/permissions';
+import { Actor } from '../kernel/actor';
+import { Allow, CurrentActor, Permission } from '../kernel/access';
 import { LocationChange, LocationInput, LocationView, ReporterChange, ReporterInput, ReporterView } from './organisation.dto';
-import { OrganisationType } from './organisation.entity';
 import { SchoolDataService } from './school-data.service';
+import { OrganisationType } from '../kernel/organisation-type';
 
 function schoolOf(actor: Actor): string {
   if (actor.organisationType !== OrganisationType.SCHOOL) {

@@ -3,12 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditAction, AuditService, AuditSubjectType, byActor } from '../audit/audit.service';
 import { FieldCode, invalid, notFound } from '../common/problem';
-import { normalisePostcode } from '../common/dutch-validators';
-import { Actor } from '../identity/actor';
+import { Actor } from '../kernel/actor';
 import { Location } from './location.entity';
 import { LocationChange, LocationInput, ReporterChange, ReporterInput } from './organisation.dto';
-import { Organisation, OrganisationType } from './organisation.entity';
+import { Organisation } from './organisation.entity';
 import { Reporter } from './reporter.entity';
+import { OrganisationType } from '../kernel/organisation-type';
 
 /** What was done to a location or reporter, as the audit entry's details.operation says it. */
 export type SchoolDataOperation = 'added' | 'changed' | 'deactivated' | 'reactivated' | 'removed';
@@ -47,7 +47,7 @@ export class SchoolDataService {
         const saved = await m.getRepository(Location).save({
           schoolId,
           ...rest,
-          postcode: input.postcode ? normalisePostcode(input.postcode) : null,
+          postcode: input.postcode ?? null,
           municipalityId: await this.municipalityId(municipalityCode, m),
         });
         await this.recordLocation(m, by, 'added', saved);
@@ -114,7 +114,6 @@ export class SchoolDataService {
     const before = await this.getLocation(schoolId, id, m);
     const { municipalityCode, ...rest } = change;
     const patch: Partial<Location> = definedOnly(rest);
-    if (change.postcode !== undefined) patch.postcode = change.postcode === null ? null : normalisePostcode(change.postcode);
     if (municipalityCode !== undefined) patch.municipalityId = await this.municipalityId(municipalityCode, m);
     // Only the columns sent: saving the loaded entity would also write its loaded municipality relation back.
     if (Object.keys(patch).length > 0) await m.getRepository(Location).update({ id: before.id }, patch);

@@ -1,6 +1,6 @@
 import { EntityManager, In } from 'typeorm';
 import { ErrorCode, notFound, ProblemError } from '../common/problem';
-import { Actor } from '../identity/actor';
+import { Actor } from '../kernel/actor';
 import { Report } from './report.entity';
 
 export const REPORT_RELATIONS = { school: true, location: true, reporter: true, receiver: true, residenceMunicipality: true } as const;
@@ -73,4 +73,10 @@ export function parseIfMatch(header: string | undefined): number | undefined {
 
 export function etag(version: number): string {
   return `"${version}"`;
+}
+
+/** A meldingsnummer as text (a path, a form): a positive whole number in range, written plainly, else 404 (it cannot name a report). */
+export function parseReportNumber(value: string): number {
+  if (!/^[1-9]\d{0,9}$/.test(value) || Number(value) > 2147483647) throw notFound('Deze melding bestaat niet.');
+  return Number(value);
 }

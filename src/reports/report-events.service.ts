@@ -2,25 +2,25 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { FieldCode, invalid } from '../common/problem';
-import { Actor } from '../identity/actor';
-import { NotificationsService } from '../notifications/notifications.service';
-import { OrganisationType } from '../organisations/organisation.entity';
+import { Actor } from '../kernel/actor';
 import { locationLimit, visibleToActorSql } from './report-access';
-import { ReportStatus } from './report-codes';
+import { ReportStatus } from '../kernel/report-codes';
+import { ReportEventBus } from './report-event-bus';
 import { FieldChange, ReportEvent, ReportEventType } from './report-event.entity';
 import { ChangesPage, HistoryEntryView } from './report.view';
+import { OrganisationType } from '../kernel/organisation-type';
 
 /**
  * The history of reports and the changes feed. Every change writes its event in the same transaction, tagged with
  * the transaction id; the feed hands out only events of transactions older than every transaction still running,
  * in (txid, id) order, so that a poller resuming from its cursor sees each event once and misses none. Every event
- * also puts its e-mails in the outbox, in the same transaction.
+ * is published on the ReportEventBus in the same transaction (notifications write its e-mails there).
  */
 @Injectable()
 export class ReportEventsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly notifications: NotificationsService,
+    private readonly bus: ReportEventBus,
   ) {}
 
   async record(
@@ -50,8 +50,8 @@ export class ReportEventsService {
       .returning(['id'])
       .execute();
     const eventId = String((inserted.raw as { id: string }[])[0].id);
-    // The e-mails about this change go into the outbox in the same transaction.
-    await this.notifications.reportEvent(m, { eventId, reportId, type, actor, details });
+    // Who listens (notifications: the e-mails about this change) writes in the same transaction.
+    await this.bus.publish(m, { eventId, reportId, type, actor, details });
   }
 
   async history(reportId: string): Promise<HistoryEntryView[]> {

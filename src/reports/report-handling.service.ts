@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ErrorCode, FieldCode, invalid, ProblemError } from '../common/problem';
-import { Actor } from '../identity/actor';
-import { Organisation, RECEIVER_TYPES } from '../organisations/organisation.entity';
+import { Actor } from '../kernel/actor';
+import { Organisation } from '../organisations/organisation.entity';
 import { lockVisibleReport, requireSide } from './report-access';
-import { ReportStatus } from './report-codes';
+import { ReportStatus } from '../kernel/report-codes';
 import { FieldChange, ReportEventType } from './report-event.entity';
 import { ReportEventsService } from './report-events.service';
 import { allowedReceiverTransitions, isOpen, isReopen } from './report-rules';
@@ -15,6 +15,7 @@ import { ReportMessage } from './report-message.entity';
 import { MessageView } from './report.view';
 import { AuditAction, AuditService, byActor } from '../audit/audit.service';
 import { sameValue } from '../common/same-value';
+import { RECEIVER_TYPES } from '../kernel/organisation-type';
 
 /** What happens to a report after filing: the receiver's status changes, forwards and replies; the school's withdrawal. */
 @Injectable()

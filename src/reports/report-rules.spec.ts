@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ReportKind, ReportStatus } from './report-codes';
+import { ReportKind, ReportStatus } from '../kernel/report-codes';
 import { allowedReceiverTransitions, checkReport, ReportFacts } from './report-rules';
 
 const today = '2026-11-22';

@@ -1,7 +1,7 @@
 import { addDays } from '../common/dates';
 import { ageOn } from '../common/dutch-validators';
 import { FieldCode, FieldError } from '../common/problem';
-import { END_DATE_REQUIRED, KIND_AGE_RANGE, KIND_LABELS, OPEN_STATUSES, ReportKind, ReportStatus } from './report-codes';
+import { END_DATE_REQUIRED, KIND_AGE_RANGE, KIND_LABELS, OPEN_STATUSES, ReportKind, ReportStatus } from '../kernel/report-codes';
 
 /** The fields the rules below look at, as they stand after a filing or a change. */
 export interface ReportFacts {

@@ -4,9 +4,9 @@ import {
   ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsDefined, IsEmail, IsEnum, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID,
   Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested,
 } from 'class-validator';
-import { IsIsoDate, IsMunicipalityCode, IsPgn, IsPostcode } from '../common/dutch-validators';
+import { IsIsoDate, IsMunicipalityCode, IsPgn, IsPostcode, NormalisePgn, NormalisePostcode } from '../common/dutch-validators';
 import { NotNullWhenSent, ToInteger } from '../common/validation';
-import { ClosingExplanation, ClosingReason, EmailCopies, ReportKind, ReportStatus, Sex } from './report-codes';
+import { ClosingExplanation, ClosingReason, EmailCopies, ReportKind, ReportStatus, Sex } from '../kernel/report-codes';
 
 const PHONE = /^\+?[0-9 ()-]{6,20}$/;
 const TEXT = 4000;
@@ -20,7 +20,7 @@ export class AddressInput {
   houseLetter?: string | null;
   @ApiPropertyOptional({ example: 'II', description: 'Huisnummertoevoeging' }) @IsOptional() @IsString() @Matches(/^[A-Za-z0-9]{1,4}$/, { message: 'moet 1 tot 4 letters of cijfers zijn' })
   houseNumberAddition?: string | null;
-  @ApiProperty({ example: '1234 AB' }) @IsDefined() @IsPostcode()
+  @ApiProperty({ example: '1234 AB', description: 'Ook als 1234ab getypt; opgeslagen als 1234 AB' }) @IsDefined() @NormalisePostcode() @IsPostcode()
   postcode: string;
   @ApiProperty({ example: 'Amsterdam' }) @IsDefined() @IsString() @MinLength(1) @MaxLength(200)
   place: string;
@@ -31,7 +31,7 @@ export class AddressInput {
 
 export class PupilInput {
   @ApiProperty({ example: '123456782', description: 'Persoonsgebonden nummer: BSN (11-proef) of onderwijsnummer (begint met 10). Wordt versleuteld opgeslagen.' })
-  @IsDefined() @IsPgn()
+  @IsDefined() @NormalisePgn() @IsPgn()
   pgn: string;
   @ApiProperty({ example: 'J.P.' }) @IsDefined() @IsString() @MinLength(1) @MaxLength(20)
   initials: string;
@@ -121,7 +121,7 @@ export class CreateReportInput {
 }
 
 export class PupilChange {
-  @ApiPropertyOptional() @NotNullWhenSent() @IsPgn() pgn?: string;
+  @ApiPropertyOptional() @NotNullWhenSent() @NormalisePgn() @IsPgn() pgn?: string;
   @ApiPropertyOptional() @NotNullWhenSent() @IsString() @MinLength(1) @MaxLength(20) initials?: string;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(20) prefix?: string | null;
   @ApiPropertyOptional() @NotNullWhenSent() @IsString() @MinLength(1) @MaxLength(200) surname?: string;
@@ -226,7 +226,7 @@ export class ReportQuery {
 
 /** The same filters, plus the pupil's PGN: sent in the body, so that it never appears in a URL. */
 export class ReportSearchInput extends ReportQuery {
-  @ApiPropertyOptional({ description: 'Exact BSN of onderwijsnummer' }) @IsOptional() @IsPgn() pgn?: string;
+  @ApiPropertyOptional({ description: 'Exact BSN of onderwijsnummer' }) @IsOptional() @NormalisePgn() @IsPgn() pgn?: string;
 }
 
 export class ChangesQuery {

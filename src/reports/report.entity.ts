@@ -4,7 +4,7 @@ import {
 import { Location } from '../organisations/location.entity';
 import { Organisation } from '../organisations/organisation.entity';
 import { Reporter } from '../organisations/reporter.entity';
-import { EmailCopies, PgnType, ReportKind, ReportStatus, Sex } from './report-codes';
+import { EmailCopies, PgnType, ReportKind, ReportStatus, Sex } from '../kernel/report-codes';
 
 export interface Address {
   street: string;

@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Organisation, OrganisationType } from '../organisations/organisation.entity';
-import { ClosingExplanation, ClosingReason, EmailCopies, PgnType, ReportKind, ReportStatus, Sex } from './report-codes';
+import { Organisation } from '../organisations/organisation.entity';
+import { ClosingExplanation, ClosingReason, EmailCopies, PgnType, ReportKind, ReportStatus, Sex } from '../kernel/report-codes';
 import { ReportEventType } from './report-event.entity';
 import { AbsenceDayInput, AddressInput, MunicipalContactInput } from './report.dto';
 import { Report } from './report.entity';
 import { ReportMessage } from './report-message.entity';
+import { OrganisationType } from '../kernel/organisation-type';
 
 export class OrganisationRef {
   @ApiProperty({ example: 'GM0363' }) code: string;

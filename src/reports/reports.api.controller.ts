@@ -3,10 +3,9 @@ import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, A
 import type { Response } from 'express';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { ErrorCode, ProblemError } from '../common/problem';
-import { Actor } from '../identity/actor';
-import { Allow, CurrentActor } from '../identity/allow.decorator';
-import { Permission } from '../identity/permissions';
-import { etag, parseIfMatch } from './report-access';
+import { Actor } from '../kernel/actor';
+import { Allow, CurrentActor, Permission } from '../kernel/access';
+import { etag, parseIfMatch, parseReportNumber } from './report-access';
 import { ReportEventsService } from './report-events.service';
 import { ReportHandlingService } from './report-handling.service';
 import {
@@ -14,14 +13,10 @@ import {
 } from './report.dto';
 import { ChangesPage, ForwardResult, HistoryEntryView, MessageView, ReportPage, ReportView } from './report.view';
 import { ReportsService } from './reports.service';
+import { ReportQueries } from './report-queries';
 
 /** A meldingsnummer in the path: a positive whole number in range, else 404 (it cannot name a report). */
-const reportNumber: PipeTransform<string, number> = {
-  transform(value: string): number {
-    if (!/^[1-9]\d{0,9}$/.test(value) || Number(value) > 2147483647) throw new ProblemError(ErrorCode.NOT_FOUND, 'Deze melding bestaat niet.');
-    return Number(value);
-  },
-};
+const reportNumber: PipeTransform<string, number> = { transform: parseReportNumber };
 const IF_MATCH = { name: 'If-Match', required: false, description: 'ETag van de melding; bij verschil 412 en geen wijziging' };
 
 @ApiTags('Meldingen')
@@ -32,6 +27,7 @@ export class ReportsApiController {
     private readonly reports: ReportsService,
     private readonly handling: ReportHandlingService,
     private readonly events: ReportEventsService,
+    private readonly queries: ReportQueries,
   ) {}
 
   @Post('reports')
@@ -58,7 +54,7 @@ export class ReportsApiController {
   @ApiOkResponse({ type: ReportPage })
   @ApiProblems(401, 403, 422)
   list(@CurrentActor() actor: Actor, @Query() query: ReportQuery): Promise<ReportPage> {
-    return this.reports.list(actor, query);
+    return this.queries.list(actor, query);
   }
 
   @Post('reports/search')
@@ -68,7 +64,7 @@ export class ReportsApiController {
   @ApiOkResponse({ type: ReportPage })
   @ApiProblems(400, 401, 403, 422)
   search(@CurrentActor() actor: Actor, @Body() query: ReportSearchInput): Promise<ReportPage> {
-    return this.reports.list(actor, query);
+    return this.queries.list(actor, query);
   }
 
   @Get('reports/:number')

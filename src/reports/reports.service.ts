@@ -1,31 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { Brackets, DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { addDays, todayInNL } from '../common/dates';
 import { ageOn, pgnType } from '../common/dutch-validators';
 import { ErrorCode, FieldCode, FieldError, invalid, ProblemError } from '../common/problem';
-import { Actor } from '../identity/actor';
+import { Actor } from '../kernel/actor';
 import { Location } from '../organisations/location.entity';
-import { Organisation, OrganisationType } from '../organisations/organisation.entity';
+import { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { Reporter } from '../organisations/reporter.entity';
 import { PgnCipher } from './pgn-cipher';
-import { findVisibleReport, locationLimit, lockVisibleReport, requireSide, visibleToActorSql } from './report-access';
-import { PgnType, ReportKind, ReportStatus, STATUS_ORDER } from './report-codes';
+import { findVisibleReport, locationLimit, lockVisibleReport, requireSide } from './report-access';
+import { PgnType, ReportKind, ReportStatus } from '../kernel/report-codes';
 import { FieldChange, ReportEventType } from './report-event.entity';
 import { ReportEventsService } from './report-events.service';
 import { checkReport, isOpen } from './report-rules';
-import { AddressInput, ChangeReportInput, CreateReportInput, ReportSearchInput } from './report.dto';
+import { AddressInput, ChangeReportInput, CreateReportInput } from './report.dto';
 import { Address, Report } from './report.entity';
 import { ReportMessage } from './report-message.entity';
-import { ReportPage, ReportSummary, ReportView } from './report.view';
+import { ReportView } from './report.view';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { AuditAction, AuditService, byActor } from '../audit/audit.service';
 import { sameValue } from '../common/same-value';
+import { OrganisationType } from '../kernel/organisation-type';
 
-/** Overviews reach two years back at most (and a day, for a leap year). */
-export const OVERVIEW_DAYS = 731;
 
 /** API field -> entity column, for the school's fields that a change may touch (PGN and references apart). */
 const FIELDS: [string, keyof Report][] = [
@@ -170,55 +169,6 @@ export class ReportsService {
     return this.events.history(report.id);
   }
 
-  async list(actor: Actor, q: ReportSearchInput): Promise<ReportPage> {
-    const limit = q.limit ?? 50;
-    const qb = this.db
-      .getRepository(Report)
-      .createQueryBuilder('r')
-      .innerJoinAndSelect('r.school', 'school')
-      .innerJoinAndSelect('r.location', 'location')
-      .innerJoinAndSelect('r.receiver', 'receiver')
-      .where(new Brackets((w) => w.where(schoolSide(actor)).orWhere('r.receiverId = :org', { org: actor.organisationId })))
-      .limit(limit + 1); // the joins are many-to-one: one row per report
-    // Keyset paging in any order: the cursor is the last report's number; its sort key is looked up.
-    const sort = q.sort ?? '-number';
-    const dir = sort.startsWith('-') ? 'DESC' : 'ASC';
-    const rank = (alias: string) => `array_position(ARRAY['${STATUS_ORDER.join("','")}']::text[], ${alias}.status::text)`;
-    if (sort.endsWith('status')) {
-      qb.orderBy(rank('r'), dir).addOrderBy('r.number', dir);
-      if (q.after) {
-        // The cursor's place in the order is its status: looked up among the reports the caller sees, so that the
-        // answer never tells whether another organisation's report exists or what its status is.
-        const [cursor]: { status: ReportStatus }[] = await this.db.query(
-          `SELECT r.status FROM report r WHERE r.number = $1 AND ${visibleToActorSql('r', '$2', '$3')}`,
-          [q.after, actor.organisationId, locationLimit(actor)],
-        );
-        if (!cursor) throw invalid({ field: 'after', code: FieldCode.INVALID_CURSOR, message: 'after: is geen geldige cursor' });
-        qb.andWhere(`(${rank('r')}, r.number) ${dir === 'DESC' ? '<' : '>'} (:afterRank, :after)`, { afterRank: STATUS_ORDER.indexOf(cursor.status) + 1, after: q.after });
-      }
-    } else {
-      qb.orderBy('r.number', dir);
-      if (q.after) qb.andWhere(`r.number ${dir === 'DESC' ? '<' : '>'} :after`, { after: q.after });
-    }
-    const earliest = addDays(todayInNL(), -OVERVIEW_DAYS);
-    const from = q.from && q.from > earliest ? q.from : earliest;
-    qb.andWhere('r.createdAt >= :from', { from });
-    if (q.to) qb.andWhere('r.createdAt < :to', { to: addDays(q.to, 1) });
-    if (q.kind) qb.andWhere('r.kind = :kind', { kind: q.kind });
-    if (q.status) qb.andWhere('r.status = :status', { status: q.status });
-    if (q.number) qb.andWhere('r.number = :number', { number: q.number });
-    if (q.reporterId) qb.andWhere('r.reporterId = :reporterId', { reporterId: q.reporterId });
-    if (q.location) qb.andWhere("school.code || location.code = :loc", { loc: q.location });
-    if (q.pgn) qb.andWhere('r.pgnHash = :hash', { hash: this.cipher.hash(q.pgn) });
-    const rows = await qb.getMany();
-    const more = rows.length > limit;
-    const page = rows.slice(0, limit);
-    await this.audit.record(
-      byActor(actor, q.pgn ? AuditAction.REPORTS_SEARCHED : AuditAction.REPORTS_LISTED, { details: { numbers: page.map((r) => r.number) } }),
-    );
-    return { reports: page.map(ReportSummary.of), nextCursor: more ? page[page.length - 1].number : null };
-  }
-
   /** The school's change; `version` is the If-Match it sent. */
   async change(actor: Actor, number: number, version: number, input: ChangeReportInput): Promise<ReportView> {
     await this.db.transaction(async (m) => {
@@ -353,13 +303,4 @@ export class ReportsService {
       errors.push({ field: 'endDate', code: FieldCode.TOO_SOON_AFTER_PREVIOUS, message: `endDate: bij doorlopend verzuim hoogstens één melding per 7 dagen; de vorige eindigde op ${previous}` });
     }
   }
-}
-
-/** The school-side condition of a report query: the actor's school, within a limited melder's locations. */
-function schoolSide(actor: Actor): Brackets {
-  const limit = locationLimit(actor);
-  return new Brackets((w) => {
-    w.where('r.schoolId = :school', { school: actor.organisationId });
-    if (limit) w.andWhere('r.locationId IN (:...locations)', { locations: [...limit] });
-  });
 }

@@ -109,12 +109,12 @@ async function main(): Promise<void> {
     const duoPath = existsSync(duoFile) ? duoFile : join(process.cwd(), '../shared/data/duo-vestigingen-bo-2026-08.csv');
     let duo = 'skipped (no DUO file)';
     if (existsSync(duoPath)) {
-      const text = readFileSync(duoPath, 'utf8');
+      const file = readFileSync(duoPath);
       const d0 = performance.now();
-      const r = await app.get(DuoImportService).import(text);
+      const r = await app.get(DuoImportService).import(file, 'PO');
       const first = performance.now() - d0;
       const d1 = performance.now();
-      await app.get(DuoImportService).import(text);
+      await app.get(DuoImportService).import(file, 'PO');
       duo = `${r.locationsCreated} locations in ${(first / 1000).toFixed(2)} s; again (no changes) in ${((performance.now() - d1) / 1000).toFixed(2)} s`;
     }
 

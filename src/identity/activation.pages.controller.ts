@@ -2,15 +2,15 @@ import { Body, Controller, Get, Header, Post, Query, Req, Res, UseFilters } from
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { FieldCode, FieldError, ProblemError } from '../common/problem';
-import { ActivationService, Enrolment } from '../identity/activation.service';
-import { Public } from '../identity/allow.decorator';
-import { SignInAttempt } from '../identity/rate-limit';
-import { clientIp } from '../identity/cookies';
-import { otpauthUri, qrCodeSvg } from '../identity/credentials/totp';
-import { TokenKind } from '../identity/user.entity';
-import { pageErrors } from './forms';
-import { PageRenderer } from './page-renderer';
-import { PortalFilter } from './portal.filter';
+import { ActivationService, Enrolment } from './activation.service';
+import { Public } from '../kernel/access';
+import { SignInAttempt } from './rate-limit';
+import { clientIp } from './cookies';
+import { otpauthUri, qrCodeSvg } from './credentials/totp';
+import { TokenKind } from './user.entity';
+import { pageErrors } from '../web/forms';
+import { PageRenderer } from '../web/page-renderer';
+import { PortalFilter } from '../web/portal.filter';
 
 const LABELS = { password: 'Wachtwoord', code: 'Code', activationCode: 'Activeringscode' };
 const NOT_VALID = 'Deze activering bestaat niet, is al gebruikt of is verlopen. Vraag uw beheerder om een nieuwe.';
@@ -22,7 +22,7 @@ const NOT_VALID = 'Deze activering bestaat niet, is al gebruikt of is verlopen. 
 @ApiExcludeController()
 @UseFilters(PortalFilter)
 @Controller('activeren')
-export class ActivationPageController {
+export class ActivationPagesController {
   constructor(
     private readonly pages: PageRenderer,
     private readonly activation: ActivationService,
@@ -55,7 +55,7 @@ export class ActivationPageController {
   async password(@Body() form: Record<string, string>, @Req() req: Request, @Res() res: Response): Promise<void> {
     try {
       const enrolment = await this.activation.start(String(form.activationCode ?? ''), String(form.password ?? ''), clientIp(req));
-      res.type('html').send(this.pages.render('activate-token', { title: 'Token koppelen', activationCode: form.activationCode, enrolment }));
+      res.type('html').send(this.pages.render('identity/activate-token', { title: 'Token koppelen', activationCode: form.activationCode, enrolment }));
     } catch (error) {
       res.status(422).type('html').send(await this.step1(form.activationCode, false, errorsOf(error, 'password')));
     }
@@ -68,7 +68,7 @@ export class ActivationPageController {
   async confirm(@Body() form: Record<string, string>, @Req() req: Request, @Res() res: Response): Promise<void> {
     try {
       const result = await this.activation.confirm(String(form.activationCode ?? ''), String(form.code ?? '').replace(/\s/g, ''), clientIp(req));
-      res.type('html').send(this.pages.render('activate-done', { title: 'Account actief', username: result.username }));
+      res.type('html').send(this.pages.render('identity/activate-done', { title: 'Account actief', username: result.username }));
     } catch (error) {
       const errors = errorsOf(error, 'code');
       const inspected = await this.activation.inspect(String(form.activationCode ?? '')).catch(() => null);
@@ -81,14 +81,14 @@ export class ActivationPageController {
       const enrolment: Enrolment = uri
         ? { username: inspected.username, token: TokenKind.APP, secret: form.secret, otpauthUri: uri, qrSvg: await qrCodeSvg(uri) }
         : { username: inspected.username, token: TokenKind.HARDWARE, serial: form.serial };
-      res.status(422).type('html').send(this.pages.render('activate-token', { title: 'Token koppelen', activationCode: form.activationCode, enrolment, errors }));
+      res.status(422).type('html').send(this.pages.render('identity/activate-token', { title: 'Token koppelen', activationCode: form.activationCode, enrolment, errors }));
     }
   }
 
   private async step1(code: string | undefined, typed = false, errors: FieldError[] = []): Promise<string> {
     const account = code ? await this.activation.inspect(code).catch(() => null) : null;
     const problems = code && !account && (typed || errors.length === 0) ? [{ field: 'activationCode', code: FieldCode.NOT_ALLOWED_VALUE, message: `Activeringscode: ${NOT_VALID}` }] : errors;
-    return this.pages.render('activate', { title: 'Account activeren', account, activationCode: account ? code : undefined, errors: problems });
+    return this.pages.render('identity/activate', { title: 'Account activeren', account, activationCode: account ? code : undefined, errors: problems });
   }
 }
 

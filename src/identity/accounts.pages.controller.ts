@@ -2,21 +2,21 @@ import { Body, Controller, Get, Header, Param, Post, Query, Res, UseFilters } fr
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { nlDateTime } from '../common/dates';
-import { ErrorCode, FieldError, ProblemError } from '../common/problem';
+import { FieldError } from '../common/problem';
 import { AppConfig } from '../config/app-config';
-import { AccountsService, Activation } from '../identity/accounts.service';
-import { Actor } from '../identity/actor';
-import { Allow, CurrentActor } from '../identity/allow.decorator';
-import { ActivationKindInput, AssignTokenInput, HardwareTokenInput, NewAccountInput, RolesInput } from '../identity/identity.dto';
-import { Permission, Role, ROLES_BY_ORGANISATION } from '../identity/permissions';
-import { User, UserStatus } from '../identity/user.entity';
-import { OrganisationType } from '../organisations/organisation.entity';
+import { AccountsService, Activation } from './accounts.service';
+import { Actor } from '../kernel/actor';
+import { Allow, CurrentActor, Permission } from '../kernel/access';
+import { ActivationKindInput, AssignTokenInput, HardwareTokenInput, NewAccountInput, RolesInput } from './identity.dto';
+import { Role, ROLES_BY_ORGANISATION } from './permissions';
+import { User, UserStatus } from './user.entity';
 import { SchoolDataService } from '../organisations/school-data.service';
-import { fieldErrorsOf, listOf, pageErrors, unflatten, validateAs } from './forms';
-import { beheerLinks, nav } from './nav';
-import { PageContext, PageRenderer } from './page-renderer';
+import { fieldErrorsOf, listOf, pageErrors, unflatten, validateAs } from '../web/forms';
+import { nav } from '../web/nav';
+import { PageContext, PageRenderer } from '../web/page-renderer';
 import { sendActivationLetter } from './activation-letter';
-import { PortalFilter } from './portal.filter';
+import { PortalFilter } from '../web/portal.filter';
+import { OrganisationType } from '../kernel/organisation-type';
 
 const ROLE_LABELS: Record<Role, string> = {
   [Role.MELDER]: 'Melder: verzuim melden en meldingen van de school wijzigen',
@@ -47,11 +47,11 @@ const DONE: Record<string, string> = {
   ingeschakeld: 'Het account is weer ingeschakeld.',
 };
 
-/** Beheer gebruikers: accounts, roles, activation (link or printable letter), tokens, lock, unlock, sessions, disable; and the /beheer index. */
+/** Beheer gebruikers: accounts, roles, activation (link or printable letter), tokens, lock, unlock, sessions, disable. */
 @ApiExcludeController()
 @UseFilters(PortalFilter)
 @Controller()
-export class AccountsPageController {
+export class AccountsPagesController {
   constructor(
     private readonly pages: PageRenderer,
     private readonly accounts: AccountsService,
@@ -59,20 +59,11 @@ export class AccountsPageController {
     private readonly config: AppConfig,
   ) {}
 
-  @Get('beheer')
-  @Allow(Permission.ORGANISATION_READ)
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  index(@CurrentActor() actor: Actor): string {
-    const links = beheerLinks(actor);
-    if (links.length === 0) throw new ProblemError(ErrorCode.FORBIDDEN, 'U beheert niets in Verzuimloket.');
-    return this.pages.render('beheer', { title: 'Beheer', nav: nav(actor, 'beheer'), links });
-  }
-
   @Get('beheer/gebruikers')
   @Allow(Permission.USER_MANAGE)
   @Header('Content-Type', 'text/html; charset=utf-8')
   async list(@CurrentActor() actor: Actor, @Query('gedaan') done?: string): Promise<string> {
-    return this.pages.render('accounts', await this.listContext(actor, [], {}, done === 'token' ? 'Het hardwaretoken is geregistreerd.' : undefined));
+    return this.pages.render('identity/accounts', await this.listContext(actor, [], {}, done === 'token' ? 'Het hardwaretoken is geregistreerd.' : undefined));
   }
 
   @Post('beheer/gebruikers/tokens')
@@ -91,14 +82,14 @@ export class AccountsPageController {
       }
     }
     // The seed is a secret: never shown back, not even after an error.
-    res.status(422).type('html').send(this.pages.render('accounts', await this.listContext(actor, pageErrors(problems, LABELS), { serial: values.serial })));
+    res.status(422).type('html').send(this.pages.render('identity/accounts', await this.listContext(actor, pageErrors(problems, LABELS), { serial: values.serial })));
   }
 
   @Get('beheer/gebruikers/nieuw')
   @Allow(Permission.USER_MANAGE)
   @Header('Content-Type', 'text/html; charset=utf-8')
   async newAccount(@CurrentActor() actor: Actor): Promise<string> {
-    return this.pages.render('account-new', await this.newContext(actor, { activation: 'LINK' }, []));
+    return this.pages.render('identity/account-new', await this.newContext(actor, { activation: 'LINK' }, []));
   }
 
   @Post('beheer/gebruikers/nieuw')
@@ -117,7 +108,7 @@ export class AccountsPageController {
         problems = fieldErrorsOf(error, { field: 'roles', forbiddenOnPage: true });
       }
     }
-    res.status(422).type('html').send(this.pages.render('account-new', await this.newContext(actor, values, pageErrors(problems, LABELS))));
+    res.status(422).type('html').send(this.pages.render('identity/account-new', await this.newContext(actor, values, pageErrors(problems, LABELS))));
   }
 
   @Get('beheer/gebruikers/:id')
@@ -125,7 +116,7 @@ export class AccountsPageController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   async show(@CurrentActor() actor: Actor, @Param('id') id: string, @Query('gedaan') done?: string): Promise<string> {
     const user = await this.accounts.get(actor.organisationId, id);
-    return this.pages.render('account', await this.accountContext(actor, user, [], DONE[done ?? '']));
+    return this.pages.render('identity/account', await this.accountContext(actor, user, [], DONE[done ?? '']));
   }
 
   @Post('beheer/gebruikers/:id/rollen')
@@ -228,7 +219,7 @@ export class AccountsPageController {
       problems = fieldErrorsOf(error, { field, forbiddenOnPage: true });
     }
     const current = await this.accounts.get(actor.organisationId, id);
-    res.status(422).type('html').send(this.pages.render('account', await this.accountContext(actor, current, pageErrors(problems, LABELS))));
+    res.status(422).type('html').send(this.pages.render('identity/account', await this.accountContext(actor, current, pageErrors(problems, LABELS))));
   }
 
   private letter(res: Response, actor: Actor, user: User, activation: Activation): void {

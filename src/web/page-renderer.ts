@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { templatesDir } from '../common/templates-dir';
 
@@ -10,8 +10,10 @@ export interface PageContext {
 }
 
 /**
- * The portal's pages: templates/pages/*.hbs inside layouts/main.hbs, with the partials of templates/pages/partials.
- * Compiled once at start; every value is HTML-escaped.
+ * The portal's pages, compiled once at start, every value HTML-escaped, each inside layouts/main.hbs. A capability's
+ * pages sit in its own folder and are named after it: templates/pages/reports/report.hbs is 'reports/report'; the
+ * page kit's own (error, beheer) sit at the top. Partials: templates/pages/partials/x.hbs is 'x', a capability's
+ * templates/pages/identity/partials/y.hbs is 'identity/y'.
  */
 export class PageRenderer {
   private readonly env = Handlebars.create();
@@ -34,12 +36,16 @@ export class PageRenderer {
       const v = values[name];
       return v === undefined || v === null ? '' : String(v);
     });
-    for (const file of readdirSync(join(dir, 'partials')).filter((f) => f.endsWith('.hbs'))) {
-      env.registerPartial(file.slice(0, -4), readFileSync(join(dir, 'partials', file), 'utf8'));
-    }
+    const hbs = (folder: string) => (existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.hbs')) : []);
+    for (const file of hbs(join(dir, 'partials'))) env.registerPartial(file.slice(0, -4), readFileSync(join(dir, 'partials', file), 'utf8'));
     this.layout = env.compile(readFileSync(join(dir, 'layouts', 'main.hbs'), 'utf8'));
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.hbs'))) {
-      this.pages.set(file.slice(0, -4), env.compile(readFileSync(join(dir, file), 'utf8')));
+    for (const file of hbs(dir)) this.pages.set(file.slice(0, -4), env.compile(readFileSync(join(dir, file), 'utf8')));
+    const capabilities = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && !['partials', 'layouts'].includes(d.name));
+    for (const { name } of capabilities) {
+      for (const file of hbs(join(dir, name))) this.pages.set(`${name}/${file.slice(0, -4)}`, env.compile(readFileSync(join(dir, name, file), 'utf8')));
+      for (const file of hbs(join(dir, name, 'partials'))) {
+        env.registerPartial(`${name}/${file.slice(0, -4)}`, readFileSync(join(dir, name, 'partials', file), 'utf8'));
+      }
     }
   }
 

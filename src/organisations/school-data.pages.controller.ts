@@ -3,19 +3,18 @@ import { Body, Controller, Get, Param, Post, Query, Res, UseFilters } from '@nes
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { FieldError, notFound } from '../common/problem';
-import { Actor } from '../identity/actor';
-import { Allow, CurrentActor } from '../identity/allow.decorator';
-import { Permission } from '../identity/permissions';
-import { Location } from '../organisations/location.entity';
-import { LocationChange, LocationInput, ReporterChange, ReporterInput } from '../organisations/organisation.dto';
-import { OrganisationType } from '../organisations/organisation.entity';
-import { OrganisationsService } from '../organisations/organisations.service';
-import { Reporter } from '../organisations/reporter.entity';
-import { SchoolDataService } from '../organisations/school-data.service';
-import { fieldErrorsOf, flatten, pageErrors, unflatten, validateAs } from './forms';
-import { nav } from './nav';
-import { PageContext, PageRenderer } from './page-renderer';
-import { PortalFilter } from './portal.filter';
+import { Actor } from '../kernel/actor';
+import { Allow, CurrentActor, Permission } from '../kernel/access';
+import { Location } from './location.entity';
+import { LocationChange, LocationInput, ReporterChange, ReporterInput } from './organisation.dto';
+import { OrganisationsService } from './organisations.service';
+import { Reporter } from './reporter.entity';
+import { SchoolDataService } from './school-data.service';
+import { fieldErrorsOf, flatten, pageErrors, unflatten, validateAs } from '../web/forms';
+import { nav } from '../web/nav';
+import { PageContext, PageRenderer } from '../web/page-renderer';
+import { PortalFilter } from '../web/portal.filter';
+import { OrganisationType } from '../kernel/organisation-type';
 
 /** The labels of the forms' fields: in the error summary, each message begins with the field's label. */
 const LOCATION_LABELS: Record<string, string> = {
@@ -34,7 +33,7 @@ const LOCATION_OPTIONAL = ['street', 'houseNumber', 'postcode', 'place', 'munici
 @ApiExcludeController()
 @UseFilters(PortalFilter)
 @Controller('beheer')
-export class SchoolDataPageController {
+export class SchoolDataPagesController {
   constructor(
     private readonly pages: PageRenderer,
     private readonly schoolData: SchoolDataService,
@@ -53,7 +52,7 @@ export class SchoolDataPageController {
       const added = (await this.schoolData.listLocations(school)).find((l) => l.id === id);
       if (added) notice = `Locatie ${actor.organisationCode}${added.code} (${added.name}) is toegevoegd.`;
     }
-    res.type('html').send(this.pages.render('locations', await this.locationsContext(actor, {}, [], notice)));
+    res.type('html').send(this.pages.render('organisations/locations', await this.locationsContext(actor, {}, [], notice)));
   }
 
   @Post('locaties')
@@ -72,7 +71,7 @@ export class SchoolDataPageController {
         problems = fieldErrorsOf(error);
       }
     }
-    res.status(422).type('html').send(this.pages.render('locations', await this.locationsContext(actor, flatten(values), pageErrors(problems, LOCATION_LABELS))));
+    res.status(422).type('html').send(this.pages.render('organisations/locations', await this.locationsContext(actor, flatten(values), pageErrors(problems, LOCATION_LABELS))));
   }
 
   @Get('locaties/:id')
@@ -80,7 +79,7 @@ export class SchoolDataPageController {
   async location(@CurrentActor() actor: Actor, @Param('id') id: string, @Query('gedaan') done: string | undefined, @Res() res: Response): Promise<void> {
     const location = await this.schoolData.getLocation(schoolOf(actor), idOf(id));
     const notice = doneNotice(done, `Locatie ${actor.organisationCode}${location.code}`);
-    res.type('html').send(this.pages.render('location', await this.locationContext(actor, location, locationValues(location), [], notice)));
+    res.type('html').send(this.pages.render('organisations/location', await this.locationContext(actor, location, locationValues(location), [], notice)));
   }
 
   @Post('locaties/:id')
@@ -104,7 +103,7 @@ export class SchoolDataPageController {
       }
     }
     res.status(422).type('html').send(
-      this.pages.render('location', await this.locationContext(actor, location, flatten(values), pageErrors(problems, LOCATION_LABELS))),
+      this.pages.render('organisations/location', await this.locationContext(actor, location, flatten(values), pageErrors(problems, LOCATION_LABELS))),
     );
   }
 
@@ -141,7 +140,7 @@ export class SchoolDataPageController {
       const added = (await this.schoolData.listReporters(school)).find((r) => r.id === id);
       if (added) notice = `Melder ${added.name} is toegevoegd.`;
     }
-    res.type('html').send(this.pages.render('reporters', await this.reportersContext(actor, {}, [], notice)));
+    res.type('html').send(this.pages.render('organisations/reporters', await this.reportersContext(actor, {}, [], notice)));
   }
 
   @Post('melders')
@@ -160,7 +159,7 @@ export class SchoolDataPageController {
         problems = fieldErrorsOf(error);
       }
     }
-    res.status(422).type('html').send(this.pages.render('reporters', await this.reportersContext(actor, flatten(values), pageErrors(problems, REPORTER_LABELS))));
+    res.status(422).type('html').send(this.pages.render('organisations/reporters', await this.reportersContext(actor, flatten(values), pageErrors(problems, REPORTER_LABELS))));
   }
 
   @Get('melders/:id')
@@ -168,7 +167,7 @@ export class SchoolDataPageController {
   async reporter(@CurrentActor() actor: Actor, @Param('id') id: string, @Query('gedaan') done: string | undefined, @Res() res: Response): Promise<void> {
     const reporter = await this.schoolData.getReporter(schoolOf(actor), idOf(id));
     const notice = doneNotice(done, `Melder ${reporter.name}`);
-    res.type('html').send(this.pages.render('reporter', this.reporterContext(actor, reporter, reporterValues(reporter), [], notice)));
+    res.type('html').send(this.pages.render('organisations/reporter', this.reporterContext(actor, reporter, reporterValues(reporter), [], notice)));
   }
 
   @Post('melders/:id')
@@ -191,7 +190,7 @@ export class SchoolDataPageController {
         problems = fieldErrorsOf(error);
       }
     }
-    res.status(422).type('html').send(this.pages.render('reporter', this.reporterContext(actor, reporter, flatten(values), pageErrors(problems, REPORTER_LABELS))));
+    res.status(422).type('html').send(this.pages.render('organisations/reporter', this.reporterContext(actor, reporter, flatten(values), pageErrors(problems, REPORTER_LABELS))));
   }
 
   @Post('melders/:id/deactiveren')

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import { nlDateTime } from '../common/dates';
-import { Activation } from '../identity/accounts.service';
-import { PageContext, PageRenderer } from './page-renderer';
+import { Activation } from './accounts.service';
+import { PageContext, PageRenderer } from '../web/page-renderer';
 
 export interface ActivationLetter {
   nav: unknown;
@@ -25,5 +25,5 @@ export function sendActivationLetter(res: Response, pages: PageRenderer, letter:
     organisation: letter.organisation, appointed: letter.appointed, code: letter.activation.code,
     expiresAt: nlDateTime(letter.activation.expiresAt, 'long'), address: `${letter.publicUrl}/activeren`,
   };
-  res.status(200).set('Cache-Control', 'no-store').type('html').send(pages.render('activation-letter', context));
+  res.status(200).set('Cache-Control', 'no-store').type('html').send(pages.render('identity/activation-letter', context));
 }

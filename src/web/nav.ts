@@ -1,6 +1,6 @@
-import { Actor } from '../identity/actor';
-import { Permission } from '../identity/permissions';
-import { OrganisationType } from '../organisations/organisation.entity';
+import { Actor } from '../kernel/actor';
+import { Permission } from '../kernel/access';
+import { OrganisationType } from '../kernel/organisation-type';
 
 /** The sections of the portal; a page names the one it belongs to, and the menu marks it. */
 export type Section = 'start' | 'meldingen' | 'melden' | 'beheer' | 'operator' | 'instellingen';

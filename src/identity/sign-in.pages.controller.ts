@@ -3,16 +3,16 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ErrorCode, FieldCode, ProblemError } from '../common/problem';
 import { randomBytes } from 'node:crypto';
-import { sameToken } from '../identity/access.guard';
-import { Public } from '../identity/allow.decorator';
-import { SignInAttempt } from '../identity/rate-limit';
-import { clientIp, readCookie } from '../identity/cookies';
-import { SessionStage } from '../identity/session.entity';
-import { SessionsService } from '../identity/sessions.service';
-import { SignInService } from '../identity/sign-in.service';
-import { localPath } from './forms';
-import { PageRenderer } from './page-renderer';
-import { PortalFilter } from './portal.filter';
+import { sameToken } from './access.guard';
+import { Public } from '../kernel/access';
+import { SignInAttempt } from './rate-limit';
+import { clientIp, readCookie } from './cookies';
+import { SessionStage } from './session.entity';
+import { SessionsService } from './sessions.service';
+import { SignInService } from './sign-in.service';
+import { localPath } from '../web/forms';
+import { PageRenderer } from '../web/page-renderer';
+import { PortalFilter } from '../web/portal.filter';
 
 const REFUSED = 'Aanmelden is niet gelukt: gebruikersnaam, wachtwoord of code klopt niet, of er waren te veel pogingen. Probeer het later opnieuw.';
 
@@ -20,7 +20,7 @@ const REFUSED = 'Aanmelden is niet gelukt: gebruikersnaam, wachtwoord of code kl
 @ApiExcludeController()
 @UseFilters(PortalFilter)
 @Controller()
-export class SignInPageController {
+export class SignInPagesController {
   constructor(
     private readonly pages: PageRenderer,
     private readonly signIn: SignInService,
@@ -32,7 +32,7 @@ export class SignInPageController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   page(@Query('terug') terug: string | undefined, @Query('verlopen') expired: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response): string {
     // Set by the portal's filter when a session ran out: on opening a page ('1'), or on sending a form ('formulier').
-    return this.pages.render('sign-in', {
+    return this.pages.render('identity/sign-in', {
       title: 'Aanmelden', terug: localPath(terug), expired: expired === '1' || expired === 'formulier', formLost: expired === 'formulier', formToken: this.formToken(req, res),
     });
   }
@@ -44,7 +44,7 @@ export class SignInPageController {
     const terug = localPath(form.terug);
     // The form must come from a page of ours in this browser (login CSRF: another site signing the browser in).
     if (!sameToken(form._form, readCookie(req, this.sessions.formCookieName) ?? '')) {
-      res.status(403).type('html').send(this.pages.render('sign-in', {
+      res.status(403).type('html').send(this.pages.render('identity/sign-in', {
         title: 'Aanmelden', terug, formToken: this.formToken(req, res, true),
         errors: [{ field: 'username', code: FieldCode.NOT_ALLOWED_VALUE, message: 'Het aanmeldformulier was verlopen. Vul het opnieuw in.' }],
       }));
@@ -57,7 +57,7 @@ export class SignInPageController {
     const outcome = missing.length === 0 ? await this.signIn.password(form.username, form.password, clientIp(req)).catch(refusedAsNull) : null;
     if (!outcome?.ok) {
       const errors = missing.length > 0 ? missing : [{ field: 'username', code: FieldCode.NOT_ALLOWED_VALUE, message: REFUSED }];
-      res.status(missing.length > 0 ? 422 : 401).type('html').send(this.pages.render('sign-in', {
+      res.status(missing.length > 0 ? 422 : 401).type('html').send(this.pages.render('identity/sign-in', {
         title: 'Aanmelden', terug, errors, values: { username: form.username }, formToken: this.formToken(req, res),
       }));
       return;
@@ -74,7 +74,7 @@ export class SignInPageController {
       res.redirect(303, `/aanmelden?terug=${encodeURIComponent(localPath(terug))}`);
       return;
     }
-    res.type('html').send(this.pages.render('sign-in-code', { title: 'Aanmelden: code', terug: localPath(terug), csrf: pending.session.csrfToken }));
+    res.type('html').send(this.pages.render('identity/sign-in-code', { title: 'Aanmelden: code', terug: localPath(terug), csrf: pending.session.csrfToken }));
   }
 
   @Post('aanmelden/code')
@@ -93,12 +93,12 @@ export class SignInPageController {
       // After a refused code the first step starts over: the pending session may have ended.
       const pending = await this.sessions.find(readCookie(req, this.sessions.cookieName), SessionStage.PASSWORD);
       if (!pending) {
-        res.status(401).type('html').send(this.pages.render('sign-in', {
+        res.status(401).type('html').send(this.pages.render('identity/sign-in', {
           title: 'Aanmelden', terug, formToken: this.formToken(req, res), errors: [{ field: 'username', code: FieldCode.NOT_ALLOWED_VALUE, message: REFUSED }],
         }));
         return;
       }
-      res.status(401).type('html').send(this.pages.render('sign-in-code', {
+      res.status(401).type('html').send(this.pages.render('identity/sign-in-code', {
         title: 'Aanmelden: code', terug, csrf: pending.session.csrfToken, errors: [{ field: 'code', code: FieldCode.NOT_ALLOWED_VALUE, message }],
       }));
       return;

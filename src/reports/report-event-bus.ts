@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Actor } from '../kernel/actor';
+import { ReportEventType } from './report-event.entity';
+
+/** A change of a report, as it was recorded: the event's row id, the report, what happened, who did it. */
+export interface RecordedReportEvent {
+  eventId: string;
+  reportId: string;
+  type: ReportEventType;
+  actor: Actor;
+  details: Record<string, unknown>;
+}
+
+/** What another capability does with each change of a report, inside the change's own transaction (`m`). */
+export interface ReportEventListener {
+  onReportEvent(m: EntityManager, event: RecordedReportEvent): Promise<void>;
+}
+
+/**
+ * How reports tell others what happened, without knowing them: notifications (and later webhooks) subscribe when
+ * their module starts, and hear each change in the transaction that makes it, so that an e-mail or delivery is
+ * written with the change or not at all.
+ */
+@Injectable()
+export class ReportEventBus {
+  private readonly listeners: ReportEventListener[] = [];
+
+  subscribe(listener: ReportEventListener): void {
+    this.listeners.push(listener);
+  }
+
+  async publish(m: EntityManager, event: RecordedReportEvent): Promise<void> {
+    for (const listener of this.listeners) await listener.onReportEvent(m, event);
+  }
+}

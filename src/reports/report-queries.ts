@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
+import { AuditAction, AuditService, byActor } from '../audit/audit.service';
+import { addDays, todayInNL } from '../common/dates';
+import { FieldCode, invalid } from '../common/problem';
+import { Actor } from '../kernel/actor';
+import { OrganisationType } from '../kernel/organisation-type';
+import { ReportKind, ReportStatus, STATUS_ORDER } from '../kernel/report-codes';
+import { PgnCipher } from './pgn-cipher';
+import { locationLimit, visibleToActorSql } from './report-access';
+import { ReportSearchInput } from './report.dto';
+import { Report } from './report.entity';
+import { ReportPage, ReportSummary } from './report.view';
+
+/** Overviews reach two years back at most (and a day, for a leap year). */
+export const OVERVIEW_DAYS = 731;
+/** A report counts as "with a reply" for its school when another organisation wrote a message in this many days. */
+export const REPLY_DAYS = 14;
+
+/** What the start page shows: open reports by status, reports per month (12) by kind, and for a school the replies. */
+export interface StartFigures {
+  open: Partial<Record<ReportStatus, number>>;
+  monthly: { month: string; kind: ReportKind; count: number }[];
+  /** Schools only: reports with a reply in the last REPLY_DAYS days. */
+  answered: number | null;
+}
+
+/**
+ * The register's read queries, each scoped to what the actor may see in the SQL itself: the overview (filters, keyset
+ * paging by number or status), a chosen selection, the start page's figures, the reports with a recent reply. Every
+ * list of pupils' data is logged as a read.
+ */
+@Injectable()
+export class ReportQueries {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly cipher: PgnCipher,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** The overview: filters, sorting by number or status, keyset paging (the cursor is the last report's number). */
+  async list(actor: Actor, q: ReportSearchInput): Promise<ReportPage> {
+    const limit = q.limit ?? 50;
+    const qb = this.visible(actor).limit(limit + 1); // the joins are many-to-one: one row per report
+    const sort = q.sort ?? '-number';
+    const dir = sort.startsWith('-') ? 'DESC' : 'ASC';
+    const rank = `array_position(ARRAY['${STATUS_ORDER.join("','")}']::text[], r.status::text)`;
+    if (sort.endsWith('status')) {
+      qb.orderBy(rank, dir).addOrderBy('r.number', dir);
+      if (q.after) {
+        // The cursor's place in the order is its status: looked up among the reports the caller sees, so that the
+        // answer never tells whether another organisation's report exists or what its status is.
+        const [cursor]: { status: ReportStatus }[] = await this.db.query(
+          `SELECT r.status FROM report r WHERE r.number = $1 AND ${visibleToActorSql('r', '$2', '$3')}`,
+          [q.after, actor.organisationId, locationLimit(actor)],
+        );
+        if (!cursor) throw invalid({ field: 'after', code: FieldCode.INVALID_CURSOR, message: 'after: is geen geldige cursor' });
+        qb.andWhere(`(${rank}, r.number) ${dir === 'DESC' ? '<' : '>'} (:afterRank, :after)`, { afterRank: STATUS_ORDER.indexOf(cursor.status) + 1, after: q.after });
+      }
+    } else {
+      qb.orderBy('r.number', dir);
+      if (q.after) qb.andWhere(`r.number ${dir === 'DESC' ? '<' : '>'} :after`, { after: q.after });
+    }
+    const earliest = addDays(todayInNL(), -OVERVIEW_DAYS);
+    const from = q.from && q.from > earliest ? q.from : earliest;
+    qb.andWhere('r.createdAt >= :from', { from });
+    if (q.to) qb.andWhere('r.createdAt < :to', { to: addDays(q.to, 1) });
+    if (q.kind) qb.andWhere('r.kind = :kind', { kind: q.kind });
+    if (q.status) qb.andWhere('r.status = :status', { status: q.status });
+    if (q.number) qb.andWhere('r.number = :number', { number: q.number });
+    if (q.reporterId) qb.andWhere('r.reporterId = :reporterId', { reporterId: q.reporterId });
+    if (q.location) qb.andWhere("school.code || location.code = :loc", { loc: q.location });
+    if (q.pgn) qb.andWhere('r.pgnHash = :hash', { hash: this.cipher.hash(q.pgn) });
+    const rows = await qb.getMany();
+    const more = rows.length > limit;
+    const page = rows.slice(0, limit);
+    await this.audit.record(
+      byActor(actor, q.pgn ? AuditAction.REPORTS_SEARCHED : AuditAction.REPORTS_LISTED, { details: { numbers: page.map((r) => r.number) } }),
+    );
+    return { reports: page.map(ReportSummary.of), nextCursor: more ? page[page.length - 1].number : null };
+  }
+
+  /** The reports of a ticked selection that the actor (still) sees, newest first, in one query; the read is logged. */
+  async selection(actor: Actor, numbers: readonly number[], purpose: AuditAction = AuditAction.REPORTS_LISTED, details: Record<string, unknown> = {}): Promise<ReportSummary[]> {
+    if (numbers.length === 0) return [];
+    const rows = await this.visible(actor).andWhere('r.number IN (:...numbers)', { numbers: [...numbers] }).orderBy('r.number', 'DESC').getMany();
+    await this.audit.record(byActor(actor, purpose, { details: { ...details, count: rows.length, numbers: rows.map((r) => r.number) } }));
+    return rows.map(ReportSummary.of);
+  }
+
+  /** The school's reports whose receiver (now or before a forward) wrote to it in the last REPLY_DAYS days; logged as a list. */
+  async recentlyAnswered(actor: Actor, limit: number): Promise<ReportSummary[]> {
+    const rows = await this.visible(actor)
+      .andWhere('r.schoolId = :school', { school: actor.organisationId })
+      .andWhere(`EXISTS (SELECT 1 FROM report_message m WHERE m.report_id = r.id AND m.organisation_id <> r.school_id AND m.created_at >= now() - interval '${REPLY_DAYS} days')`)
+      .orderBy('r.number', 'DESC')
+      .limit(limit)
+      .getMany();
+    await this.audit.record(byActor(actor, AuditAction.REPORTS_LISTED, { details: { numbers: rows.map((r) => r.number), filter: `reactie ${REPLY_DAYS} dagen` } }));
+    return rows.map(ReportSummary.of);
+  }
+
+  /** The start page's figures, counted in the database (no pupil data leaves it). */
+  async startFigures(actor: Actor): Promise<StartFigures> {
+    const params = [actor.organisationId, locationLimit(actor)];
+    const visible = visibleToActorSql('r', '$1', '$2');
+    const [open, monthly, answered] = await Promise.all([
+      this.db.query(`SELECT r.status, count(*)::int AS count FROM report r WHERE ${visible} AND r.status IN ('GEREGISTREERD', 'IN_BEHANDELING') GROUP BY r.status`, params),
+      this.db.query(
+        `SELECT to_char(r.created_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM') AS month, r.kind, count(*)::int AS count
+           FROM report r WHERE ${visible} AND r.created_at >= date_trunc('month', now() AT TIME ZONE 'Europe/Amsterdam') - interval '11 months'
+          GROUP BY 1, 2`,
+        params,
+      ),
+      actor.organisationType === OrganisationType.SCHOOL
+        ? this.db.query(
+          `SELECT count(*)::int AS count FROM report r WHERE ${visible} AND r.school_id = $1
+             AND EXISTS (SELECT 1 FROM report_message m WHERE m.report_id = r.id AND m.organisation_id <> r.school_id AND m.created_at >= now() - interval '${REPLY_DAYS} days')`,
+          params,
+        )
+        : Promise.resolve(null),
+    ]) as [{ status: ReportStatus; count: number }[], StartFigures['monthly'], { count: number }[] | null];
+    return { open: Object.fromEntries(open.map((o) => [o.status, o.count])), monthly, answered: answered ? answered[0].count : null };
+  }
+
+  /** Reports the actor sees, with school, location and receiver: as filing school (within a melder's locations) or as receiver. */
+  private visible(actor: Actor): SelectQueryBuilder<Report> {
+    const limit = locationLimit(actor);
+    const schoolSide = new Brackets((w) => {
+      w.where('r.schoolId = :org', { org: actor.organisationId });
+      if (limit) w.andWhere('r.locationId IN (:...locations)', { locations: [...limit] });
+    });
+    return this.db.getRepository(Report).createQueryBuilder('r')
+      .innerJoinAndSelect('r.school', 'school')
+      .innerJoinAndSelect('r.location', 'location')
+      .innerJoinAndSelect('r.receiver', 'receiver')
+      .where(new Brackets((w) => w.where(schoolSide).orWhere('r.receiverId = :org', { org: actor.organisationId })));
+  }
+}

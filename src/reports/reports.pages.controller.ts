@@ -1,0 +1,257 @@
+import { Body, Controller, Get, Header, Post, Query, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { csvLine } from '../common/csv';
+import { addDays, nlDateTime, nlDay, todayInNL } from '../common/dates';
+import { FieldCode, FieldError } from '../common/problem';
+import { AuditAction } from '../audit/audit.service';
+import { Allow, CurrentActor, Permission } from '../kernel/access';
+import { Actor } from '../kernel/actor';
+import { OrganisationType } from '../kernel/organisation-type';
+import { EmailCopies, KIND_LABELS, ReportKind, ReportStatus, STATUS_LABELS, STATUS_ORDER } from '../kernel/report-codes';
+import { OrganisationsService } from '../organisations/organisations.service';
+import { SchoolDataService } from '../organisations/school-data.service';
+import { coerce, fieldErrorsOf, flatten, options, pageErrors, unflatten, validateAs } from '../web/forms';
+import { nav } from '../web/nav';
+import { PageContext, PageRenderer } from '../web/page-renderer';
+import { PortalFilter } from '../web/portal.filter';
+import { locationLimit } from './report-access';
+import { ReportForms } from './report-forms';
+import { OVERVIEW_LABELS, REPORT_LABELS } from './report-labels';
+import { OVERVIEW_DAYS, REPLY_DAYS, ReportQueries } from './report-queries';
+import { CreateReportInput, ReportSearchInput, ReportSort } from './report.dto';
+import { ReportSummary } from './report.view';
+import { ReportsService } from './reports.service';
+
+/** Rows per page of the overview (also keeps a ticked selection under the form's parameter limit). */
+const PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 100;
+/** The filters of the overview that go to ReportsService.list as they are. */
+const FILTERS = ['status', 'kind', 'location', 'reporterId', 'number', 'from', 'to', 'limit'] as const;
+type SortKey = 'nummer' | 'datum' | 'status';
+const SORTS: Record<SortKey, string> = { nummer: 'nummer', datum: 'datum van melden', status: 'status' };
+
+type Row = ReturnType<typeof overviewRow>;
+
+/** The register's pages: the start page, the overview (filters, pupil search, sorting, the ticked reports as CSV) and filing. */
+@ApiExcludeController()
+@UseFilters(PortalFilter)
+@Controller()
+export class ReportsPagesController {
+  constructor(
+    private readonly pages: PageRenderer,
+    private readonly reports: ReportsService,
+    private readonly queries: ReportQueries,
+    private readonly schoolData: SchoolDataService,
+    private readonly organisations: OrganisationsService,
+    private readonly forms: ReportForms,
+  ) {}
+
+  @Get()
+  @Allow(Permission.ORGANISATION_READ)
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  async start(@CurrentActor() actor: Actor): Promise<string> {
+    const context: PageContext = { title: 'Start', nav: nav(actor, 'start') };
+    if (actor.permissions.has(Permission.REPORT_READ)) Object.assign(context, await this.figures(actor));
+    return this.pages.render('reports/start', context);
+  }
+
+  @Get('meldingen')
+  @Allow(Permission.REPORT_READ)
+  async list(@CurrentActor() actor: Actor, @Query() query: Record<string, string>, @Res() res: Response): Promise<void> {
+    let notice: string | undefined;
+    if (query.gedaan === 'doorgestuurd' && /^\d{1,9}$/.test(query.melding ?? '')) {
+      const to = /^[\w-]{2,20}$/.test(query.naar ?? '') ? await this.organisations.findByCode(query.naar) : null;
+      notice = `Melding ${query.melding} is doorgestuurd${to ? ` naar ${to.name}` : ''}. De school krijgt bericht. De melding staat niet meer in uw overzicht.`;
+    }
+    await this.overview(actor, res, query, { notice });
+  }
+
+  /** The pupil search: the PGN comes in the body of a POST, so that it never appears in an address. */
+  @Post('meldingen/zoeken')
+  @Allow(Permission.REPORT_READ)
+  async search(@CurrentActor() actor: Actor, @Body() form: Record<string, string>, @Res() res: Response): Promise<void> {
+    await this.overview(actor, res, form, { pgn: typeof form.pgn === 'string' ? form.pgn.replace(/\s+/g, '') : '' });
+  }
+
+  /** The ticked reports as a CSV file with the overview's columns. */
+  @Post('meldingen/selectie')
+  @Allow(Permission.REPORT_READ)
+  async exportSelection(@CurrentActor() actor: Actor, @Body() form: Record<string, string | string[]>, @Res() res: Response): Promise<void> {
+    const ticked = ([] as string[]).concat(form.nummers ?? []);
+    const numbers = [...new Set(ticked.filter((s) => /^[1-9]\d{0,8}$/.test(s)).map(Number))].slice(0, MAX_PAGE_SIZE);
+    if (numbers.length === 0) {
+      const back = Object.fromEntries(new URLSearchParams(typeof form.terug === 'string' ? form.terug : ''));
+      const errors = [{ field: 'nummers', code: FieldCode.REQUIRED, message: 'Selectie: vink ten minste één melding aan om te downloaden.' }];
+      await this.overview(actor, res, back, { errors });
+      return;
+    }
+    // What the caller still sees: a report forwarded since the overview was shown is not in the file.
+    const rows = (await this.queries.selection(actor, numbers, AuditAction.REPORTS_EXPORTED, { format: 'CSV' })).map(overviewRow);
+    const header = ['Meldingsnummer', 'Leerling', 'Soort', 'School', 'Locatie', 'Ontvanger', 'Status', 'Gemeld op'];
+    const lines = [header, ...rows.map((r) => [String(r.number), r.pupil, r.kind, r.school, r.location, r.receiver, r.status, r.createdAt])];
+    res.status(200).set({
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="meldingen-${todayInNL()}.csv"`,
+      'Cache-Control': 'no-store',
+    });
+    // A byte order mark and semicolons: what Excel in a Dutch locale opens correctly.
+    res.send(`\uFEFF${lines.map(csvLine).join('')}`);
+  }
+
+  @Get('meldingen/nieuw')
+  @Allow(Permission.REPORT_CREATE)
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  async newReport(@CurrentActor() actor: Actor): Promise<string> {
+    return this.pages.render('reports/report-new', await this.forms.context(actor, { emailCopies: EmailCopies.BEIDE, allLessonsMissed: 'true', actionWanted: 'true' }, []));
+  }
+
+  @Post('meldingen/nieuw')
+  @Allow(Permission.REPORT_CREATE)
+  async file(@CurrentActor() actor: Actor, @Body() form: Record<string, string>, @Res() res: Response): Promise<void> {
+    const values = unflatten(form, ['_csrf', 'idempotencyKey']);
+    const typed = coerce(values, ['pupil.registeredAddress.houseNumber', 'daysMissed', 'hoursMissed'], ['allLessonsMissed', 'actionWanted']);
+    const { input, errors } = await validateAs(CreateReportInput, typed);
+    let problems = errors;
+    if (input) {
+      try {
+        // The form's own key: a double click or a resent form files one report.
+        const filed = await this.reports.file(actor, input, /^[\w-]{8,64}$/.test(form.idempotencyKey ?? '') ? form.idempotencyKey : undefined);
+        res.redirect(303, `/meldingen/${filed.report.number}?gedaan=gemeld`);
+        return;
+      } catch (error) {
+        problems = fieldErrorsOf(error);
+      }
+    }
+    res.status(422).type('html').send(this.pages.render('reports/report-new', await this.forms.context(actor, flatten(values), pageErrors(problems, REPORT_LABELS), form.idempotencyKey)));
+  }
+
+  /**
+   * The overview: filters in the address (never the PGN), checked with the API's DTO; the pupil search posts its PGN.
+   * Sorting is the list's own (keyset paging in that order); paging keeps filters and sorting.
+   */
+  private async overview(
+    actor: Actor, res: Response, query: Record<string, unknown>, opts: { pgn?: string; notice?: string; errors?: FieldError[] },
+  ): Promise<void> {
+    const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+    const filters: Record<string, string> = {};
+    for (const key of FILTERS) if (text(query[key])) filters[key] = key === 'location' ? text(query[key]).toUpperCase() : text(query[key]);
+    const sortKey: SortKey = (Object.keys(SORTS) as SortKey[]).find((k) => k === query.sorteer) ?? 'nummer';
+    const ascending = query.volgorde === 'op';
+    const after = text(query.after);
+    const searching = opts.pgn !== undefined;
+    const replies = !searching && query.reactie === String(REPLY_DAYS);
+    const oldest = addDays(todayInNL(), -OVERVIEW_DAYS);
+
+    const { input, errors } = await validateAs(ReportSearchInput, { ...filters, ...(after ? { after } : {}), ...(searching && opts.pgn ? { pgn: opts.pgn } : {}) });
+    const problems = [...errors];
+    if (searching && !opts.pgn) problems.push({ field: 'pgn', code: FieldCode.REQUIRED, message: 'pgn: vul het BSN of onderwijsnummer van de leerling in' });
+    if (filters.from && /^\d{4}-\d{2}-\d{2}$/.test(filters.from) && filters.from < oldest) {
+      problems.push({ field: 'from', code: FieldCode.DATE_TOO_OLD, message: `from: het overzicht gaat twee jaar terug; kies ${nlDay(oldest)} of later` });
+    }
+    if (filters.from && filters.to && filters.to < filters.from) problems.push({ field: 'to', code: FieldCode.END_BEFORE_BEGIN, message: 'to: ligt voor "Gemeld vanaf"' });
+
+    let rows: Row[] = [];
+    let cursor: number | null = null;
+    if (problems.length === 0 && input) {
+      if (replies) {
+        rows = (await this.queries.recentlyAnswered(actor, MAX_PAGE_SIZE)).map(overviewRow);
+      } else {
+        const sort = `${ascending ? '' : '-'}${sortKey === 'status' ? 'status' : 'number'}` as ReportSort;
+        const page = await this.queries.list(actor, { ...input, sort, limit: Math.min(input.limit ?? PAGE_SIZE, MAX_PAGE_SIZE) });
+        rows = page.reports.map(overviewRow);
+        cursor = page.nextCursor;
+      }
+    }
+    // The list comes sorted by the service (across pages); the replies view is one short page, sorted here.
+    if (replies) rows.sort(compareRows(sortKey, ascending));
+
+    const mode: Record<string, string> = replies ? { reactie: String(REPLY_DAYS) } : {};
+    const keep = { ...filters, ...mode, ...(sortKey !== 'nummer' || ascending ? { sorteer: sortKey, volgorde: ascending ? 'op' : 'af' } : {}) };
+    const address = (extra: Record<string, string>) => `/meldingen?${new URLSearchParams({ ...keep, ...extra })}`;
+    const column = (key: SortKey, label: string) => {
+      const active = key === sortKey;
+      const nextAscending = active ? !ascending : key !== 'datum' && key !== 'nummer';
+      return {
+        label, active, ariaSort: active ? (ascending ? 'ascending' : 'descending') : null, arrow: active ? (ascending ? '▲' : '▼') : '',
+        href: searching ? null : `/meldingen?${new URLSearchParams({ ...filters, ...mode, sorteer: key, volgorde: nextAscending ? 'op' : 'af' })}`,
+        hint: `sorteer ${nextAscending ? 'oplopend' : 'aflopend'}`,
+      };
+    };
+    const hidden = (extra: Record<string, string> = {}) => Object.entries({ ...keep, ...extra }).map(([name, value]) => ({ name, value }));
+    const school = actor.organisationType === OrganisationType.SCHOOL;
+    const limit = locationLimit(actor);
+    const locations = school
+      ? (await this.schoolData.listLocations(actor.organisationId)).filter((l) => !limit || limit.includes(l.id))
+        .map((l) => ({ value: actor.organisationCode + l.code, label: `${l.name} (${actor.organisationCode}${l.code})` }))
+      : null;
+    const reporters = school ? (await this.schoolData.listReporters(actor.organisationId)).map((r) => ({ value: r.id, label: r.name })) : null;
+
+    res.status(problems.length ? 422 : 200).type('html').send(
+      this.pages.render('reports/reports', {
+        title: searching ? 'Meldingen van een leerling' : 'Meldingen', nav: nav(actor, 'meldingen'), notice: opts.notice,
+        values: { ...filters, ...(searching ? { pgn: opts.pgn } : {}) },
+        errors: [...(opts.errors ?? []), ...pageErrors(problems, OVERVIEW_LABELS)],
+        statuses: options(STATUS_LABELS), kinds: options(KIND_LABELS), locations, reporters, searching, replies, replyDays: REPLY_DAYS,
+        rows, sortLabel: `${SORTS[sortKey]}, ${ascending ? 'oplopend' : 'aflopend'}`,
+        paged: Boolean(cursor || after),
+        columns: [
+          column('nummer', 'Nummer'), { label: 'Leerling' }, { label: 'Soort' }, { label: 'School en locatie' }, { label: 'Ontvanger' },
+          column('status', 'Status'), column('datum', 'Gemeld op'),
+        ],
+        fromHint: `Hoogstens twee jaar terug: ${nlDay(oldest)} of later`,
+        next: cursor && !searching ? address({ after: String(cursor) }) : null,
+        nextSearch: cursor && searching ? [...hidden({ after: String(cursor) }), { name: 'pgn', value: opts.pgn ?? '' }] : null,
+        hiddenFilters: hidden(), hiddenSort: hidden().filter((h) => h.name === 'sorteer' || h.name === 'volgorde' || h.name === 'limit'),
+        back: new URLSearchParams(keep).toString(),
+      }),
+    );
+  }
+
+  /** Reports of the actor's school whose receiver wrote to it lately, newest first; listed as a read, like the list. */
+
+  /** What needs attention, and reports per month of the last twelve by kind (chart and table, the same figures). */
+  private async figures(actor: Actor): Promise<Record<string, unknown>> {
+    const { open, monthly, answered } = await this.queries.startFigures(actor);
+    const school = answered !== null;
+    const count = (s: ReportStatus) => open[s] ?? 0;
+    const kinds = Object.values(ReportKind);
+    const now = new Date();
+    const months = Array.from({ length: 12 }, (_, i) => {
+      const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11 + i, 1));
+      const key = d.toISOString().slice(0, 7);
+      const counts = kinds.map((k) => monthly.find((m) => m.month === key && m.kind === k)?.count ?? 0);
+      return { label: d.toLocaleDateString('nl-NL', { month: 'short', year: 'numeric', timeZone: 'UTC' }), counts, total: counts.reduce((a, b) => a + b, 0) };
+    });
+    const max = Math.max(1, ...months.map((m) => m.total));
+    return {
+      attention: [
+        ...(school ? [{ label: `met een reactie van de ontvanger in de afgelopen ${REPLY_DAYS} dagen`, count: answered ?? 0, href: `/meldingen?reactie=${REPLY_DAYS}` }] : []),
+        { label: 'nieuw, nog niet in behandeling', count: count(ReportStatus.GEREGISTREERD), href: '/meldingen?status=GEREGISTREERD' },
+        { label: 'in behandeling', count: count(ReportStatus.IN_BEHANDELING), href: '/meldingen?status=IN_BEHANDELING' },
+      ],
+      replyRule: school
+        ? `Een melding telt mee bij "met een reactie" als de ontvanger er in de afgelopen ${REPLY_DAYS} dagen een bericht bij schreef. Of u dat bericht al las, houdt Verzuimloket niet bij.`
+        : null,
+      kinds: kinds.map((k) => ({ label: KIND_LABELS[k] })),
+      months: months.map((m) => ({ ...m, percent: Math.round((m.total / max) * 20) * 5 })),
+    };
+  }
+}
+
+function overviewRow(r: ReportSummary) {
+  return {
+    number: r.number, kind: KIND_LABELS[r.kind], pupil: r.pupilName, school: r.school.name, location: r.location.name, receiver: r.receiver.name,
+    status: STATUS_LABELS[r.status], statusCode: r.status, createdAt: nlDateTime(r.createdAt), createdAtIso: r.createdAt,
+  };
+}
+
+function compareRows(key: SortKey, ascending: boolean): (a: Row, b: Row) => number {
+  const sign = ascending ? 1 : -1;
+  return (a, b) => {
+    const primary = key === 'status'
+      ? STATUS_ORDER.indexOf(a.statusCode) - STATUS_ORDER.indexOf(b.statusCode)
+      : key === 'datum' ? a.createdAtIso.localeCompare(b.createdAtIso) : a.number - b.number;
+    return sign * (primary || a.number - b.number);
+  };
+}
