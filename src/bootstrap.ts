@@ -1,10 +1,10 @@
 import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
-import { ProblemSchema } from './common/api-problems.decorator';
 import { inspectRequest } from './common/inspect-request';
+import { ErrorCode, ProblemError } from './common/problem';
+import { API_VERSION, setupOpenApi } from './common/openapi';
 import { validationPipe } from './common/validation';
 import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
@@ -44,20 +44,7 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = 1_000;
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Verzuimloket API')
-      .setDescription(
-        'Verzuimmeldingen van scholen aan leerplicht en RMC. Authenticatie met een API-sleutel als bearer-token. ' +
-          'Fouten zijn application/problem+json (RFC 9457) met een stabiele `code` en per veld `errors[]` ({field, code, message}).',
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API-sleutel (vzl_...)' })
-      .build(),
-    { extraModels: [ProblemSchema] },
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json', raw: ['json'], customSiteTitle: 'Verzuimloket API' });
+  setupOpenApi(app, config);
   return app;
 }
 
@@ -75,6 +62,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function securityHeaders(config: AppConfig) {
   return (req: Request, res: Response, next: NextFunction): void => {
+    res.setHeader('API-Version', API_VERSION);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader('Referrer-Policy', 'same-origin');
@@ -82,7 +70,9 @@ function securityHeaders(config: AppConfig) {
     if (!req.path.startsWith('/api/docs')) res.setHeader('Content-Security-Policy', CSP);
     if (!req.path.startsWith('/assets/')) res.setHeader('Cache-Control', 'no-store');
     if (!SAFE_METHODS.has(req.method) && req.headers['sec-fetch-site'] === 'cross-site') {
-      res.status(403).type('text/plain; charset=utf-8').send('Geweigerd: dit verzoek komt van een andere website.');
+      const refusal = new ProblemError(ErrorCode.FORBIDDEN, 'Geweigerd: dit verzoek komt van een andere website.');
+      if (req.path.startsWith('/api/')) res.status(403).type('application/problem+json').json(refusal.toBody());
+      else res.status(403).type('text/plain; charset=utf-8').send(refusal.detail);
       return;
     }
     next();

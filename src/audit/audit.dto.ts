@@ -31,7 +31,7 @@ export class AuditQuery {
   @ApiPropertyOptional({ example: '2026-11-30', description: 'Tot en met deze dag (Nederlandse tijd, JJJJ-MM-DD)' }) @IsOptional() @IsIsoDate()
   to?: string;
 
-  @ApiPropertyOptional({ description: 'Aantal per pagina (1-200, standaard 50)' }) @IsOptional() @ToInteger() @IsInt() @Min(1) @Max(200)
+  @ApiPropertyOptional({ type: 'integer', default: 50, description: 'Aantal per pagina (1-200, standaard 50)' }) @IsOptional() @ToInteger() @IsInt() @Min(1) @Max(200)
   limit?: number;
 
   @ApiPropertyOptional({ example: '1042', description: 'Vervolgcursor: nextCursor van de vorige pagina (de id van de laatste regel)' })

@@ -80,14 +80,14 @@ export function isValidPgn(s: string): boolean {
 // BRIN, postcode, municipality code
 // ---------------------------------------------------------------------------
 
-const BRIN = /^[0-9]{2}[A-Z0-9]{2}$/;
+export const BRIN_PATTERN = /^[0-9]{2}[A-Z0-9]{2}$/;
 
 /** BRIN code of an institution: 2 digits + 2 uppercase letters/digits (00ZV, 32JK). */
 export function isValidBrin(s: string): boolean {
-  return typeof s === 'string' && BRIN.test(s);
+  return typeof s === 'string' && BRIN_PATTERN.test(s);
 }
 
-const POSTCODE = /^[1-9][0-9]{3} [A-Z]{2}$/;
+export const POSTCODE_PATTERN = /^[1-9][0-9]{3} [A-Z]{2}$/;
 /** Letter combinations PostNL never issues. */
 const NEVER_ISSUED_POSTCODE_LETTERS: ReadonlySet<string> = new Set(['SA', 'SD', 'SS']);
 
@@ -99,7 +99,7 @@ const NEVER_ISSUED_POSTCODE_LETTERS: ReadonlySet<string> = new Set(['SA', 'SD', 
 export function isValidPostcode(s: string): boolean {
   return (
     typeof s === 'string' &&
-    POSTCODE.test(s) &&
+    POSTCODE_PATTERN.test(s) &&
     !NEVER_ISSUED_POSTCODE_LETTERS.has(s.slice(5))
   );
 }
@@ -121,11 +121,11 @@ export function normalisePostcode(s: string): string | null {
   return isValidPostcode(candidate) ? candidate : null;
 }
 
-const MUNICIPALITY_CODE = /^GM[0-9]{4}$/;
+export const MUNICIPALITY_CODE_PATTERN = /^GM[0-9]{4}$/;
 
 /** CBS municipality code: 'GM' followed by 4 digits (e.g. GM0363 Amsterdam). */
 export function isValidMunicipalityCode(s: string): boolean {
-  return typeof s === 'string' && MUNICIPALITY_CODE.test(s);
+  return typeof s === 'string' && MUNICIPALITY_CODE_PATTERN.test(s);
 }
 
 // ---------------------------------------------------------------------------

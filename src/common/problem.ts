@@ -77,7 +77,7 @@ export interface ProblemBody {
   title: string;
   status: number;
   code: ErrorCode;
-  detail?: string;
+  detail: string;
   errors?: FieldError[];
   correlationId?: string;
   [extra: string]: unknown;
@@ -130,7 +130,8 @@ export class ProblemError extends Error {
       title,
       status,
       code: this.code,
-      ...(this.detail ? { detail: this.detail } : {}),
+      // RFC 9457 makes detail optional; the Dutch API Design Rules (/core/error-handling/problem-details) require it.
+      detail: this.detail ?? title,
       ...(this.errors ? { errors: this.errors } : {}),
       ...this.extra,
     };

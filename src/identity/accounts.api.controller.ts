@@ -5,7 +5,8 @@ import { AccountsService } from './accounts.service';
 import { Actor } from '../kernel/actor';
 import { Allow, CurrentActor, Permission } from '../kernel/access';
 import {
-  AccountView, ActivationKindInput, AppointInput, AssignTokenInput, CreatedAccountView, HardwareTokenInput, NewAccountInput, RolesInput,
+  AccountView, ActivationKindInput, AppointInput, AssignTokenInput, CreatedAccountView, EndedSessionsView, HardwareTokenInput, HardwareTokenView, NewAccountInput,
+  RolesInput,
 } from './identity.dto';
 
 /** Beheer gebruikers: the beheerder's work on the accounts of their own organisation. */
@@ -121,9 +122,9 @@ export class AccountsApiController {
   @HttpCode(200)
   @Allow(Permission.USER_MANAGE)
   @ApiOperation({ summary: 'Alle sessies van het account beëindigen' })
-  @ApiOkResponse({ description: '{ ended: aantal }' })
+  @ApiOkResponse({ type: EndedSessionsView })
   @ApiProblems(401, 403, 404)
-  async endSessions(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<{ ended: number }> {
+  async endSessions(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<EndedSessionsView> {
     return { ended: await this.accounts.endSessions(actor, id) };
   }
 
@@ -152,9 +153,9 @@ export class AccountsApiController {
   @Get('hardware-tokens')
   @Allow(Permission.USER_MANAGE)
   @ApiOperation({ summary: 'Geregistreerde hardwaretokens (zonder seed)' })
-  @ApiOkResponse({ description: '[{ id, serial, userId, revoked, createdAt }]' })
+  @ApiOkResponse({ type: [HardwareTokenView] })
   @ApiProblems(401, 403)
-  async tokens(@CurrentActor() actor: Actor) {
+  async tokens(@CurrentActor() actor: Actor): Promise<HardwareTokenView[]> {
     return (await this.accounts.listHardwareTokens(actor.organisationId)).map((t) => ({
       id: t.id, serial: t.serial, userId: t.userId, revoked: t.revokedAt !== null, createdAt: t.createdAt.toISOString(),
     }));
@@ -163,9 +164,9 @@ export class AccountsApiController {
   @Post('hardware-tokens')
   @Allow(Permission.USER_MANAGE)
   @ApiOperation({ summary: 'Een hardwaretoken registreren op serienummer en seed' })
-  @ApiCreatedResponse({ description: '{ id, serial, userId, revoked, createdAt }; de seed wordt nooit teruggegeven' })
+  @ApiCreatedResponse({ type: HardwareTokenView, description: 'Geregistreerd; de seed wordt nooit teruggegeven' })
   @ApiProblems(400, 401, 403, 422)
-  async registerToken(@CurrentActor() actor: Actor, @Body() input: HardwareTokenInput) {
+  async registerToken(@CurrentActor() actor: Actor, @Body() input: HardwareTokenInput): Promise<HardwareTokenView> {
     const token = await this.accounts.registerHardwareToken(actor, input.serial, input.seed);
     return { id: token.id, serial: token.serial, userId: null, revoked: false, createdAt: token.createdAt.toISOString() };
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsDefined, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { Actor } from '../kernel/actor';
@@ -21,9 +21,9 @@ export class ApiKeyView {
   @ApiProperty() name: string;
   @ApiProperty({ description: 'Begin van de sleutel, om hem te herkennen' }) prefix: string;
   @ApiProperty({ type: [String] }) roles: string[];
-  @ApiProperty() createdAt: string;
-  @ApiPropertyOptional({ nullable: true }) lastUsedAt: string | null;
-  @ApiPropertyOptional({ nullable: true }) revokedAt: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastUsedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt: string | null;
 
   static of(k: ApiKey): ApiKeyView {
     return { id: k.id, name: k.name, prefix: k.prefix, roles: k.roles, createdAt: k.createdAt.toISOString(), lastUsedAt: k.lastUsedAt?.toISOString() ?? null, revokedAt: k.revokedAt?.toISOString() ?? null };

@@ -6,7 +6,10 @@ import { Actor } from '../kernel/actor';
 import { ActivationService, Enrolment } from './activation.service';
 import { Allow, CurrentActor, Permission, Public } from '../kernel/access';
 import { clientIp, readCookie } from './cookies';
-import { ActivationConfirmInput, ActivationInspectInput, ActivationStartInput, CodeStepInput, MeView, PasswordStepInput } from './identity.dto';
+import {
+  ActivatedView, ActivationConfirmInput, ActivationInspectInput, ActivationInspectView, ActivationStartInput, CodeStepInput, EnrolmentView, MeView, PasswordStepInput,
+  PasswordStepView,
+} from './identity.dto';
 import { SessionsService } from './sessions.service';
 import { signInRefused } from './attempts.service';
 import { SignInService } from './sign-in.service';
@@ -27,7 +30,7 @@ export class AuthApiController {
   @SignInAttempt()
   @HttpCode(200)
   @ApiOperation({ summary: 'Aanmelden, stap 1: gebruikersnaam en wachtwoord', description: 'Zet een voorlopige sessiecookie; daarna POST /api/v1/session/code.' })
-  @ApiOkResponse({ description: '{ next: "CODE" }' })
+  @ApiOkResponse({ type: PasswordStepView, description: 'Voorlopige sessie gezet' })
   @ApiProblems(400, 401, 422)
   async password(@Body() input: PasswordStepInput, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ next: 'CODE' }> {
     const outcome = await this.signIn.password(input.username, input.password, clientIp(req));
@@ -85,9 +88,9 @@ export class AuthApiController {
   @SignInAttempt()
   @HttpCode(200)
   @ApiOperation({ summary: 'Activeren: voor wie is deze code, en wat moet nog' })
-  @ApiOkResponse({ description: '{ username, name, organisation, needsPassword, token }' })
+  @ApiOkResponse({ type: ActivationInspectView })
   @ApiProblems(400, 404, 422)
-  inspect(@Body() input: ActivationInspectInput) {
+  inspect(@Body() input: ActivationInspectInput): Promise<ActivationInspectView> {
     return this.activation.inspect(input.activationCode);
   }
 
@@ -96,7 +99,7 @@ export class AuthApiController {
   @SignInAttempt()
   @HttpCode(200)
   @ApiOperation({ summary: 'Activeren, stap 1: wachtwoord instellen; geeft de QR-code voor de app (of het serienummer van het token)' })
-  @ApiOkResponse({ description: '{ username, token: APP|HARDWARE, otpauthUri, qrSvg, secret | serial }' })
+  @ApiOkResponse({ type: EnrolmentView })
   @ApiProblems(400, 404, 422)
   start(@Body() input: ActivationStartInput, @Req() req: Request): Promise<Enrolment> {
     return this.activation.start(input.activationCode, input.password, clientIp(req));
@@ -107,7 +110,7 @@ export class AuthApiController {
   @SignInAttempt()
   @HttpCode(200)
   @ApiOperation({ summary: 'Activeren, stap 2: de eerste code bevestigt het token; daarna kan de persoon zich aanmelden' })
-  @ApiOkResponse({ description: '{ username }' })
+  @ApiOkResponse({ type: ActivatedView })
   @ApiProblems(400, 404, 409, 422)
   async confirm(@Body() input: ActivationConfirmInput, @Req() req: Request): Promise<{ username: string }> {
     return this.activation.confirm(input.activationCode, input.code, clientIp(req));

@@ -93,13 +93,13 @@ export class AccountView {
   @ApiProperty() name: string;
   @ApiProperty() email: string;
   @ApiProperty({ enum: Role, isArray: true }) roles: string[];
-  @ApiProperty({ type: [String] }) locationIds: string[];
+  @ApiProperty({ type: 'string', format: 'uuid', isArray: true }) locationIds: string[];
   @ApiProperty({ enum: UserStatus }) status: UserStatus;
   @ApiProperty() locked: boolean;
-  @ApiPropertyOptional({ nullable: true, description: 'Na te veel mislukte pogingen: wacht tot' }) waitUntil: string | null;
-  @ApiPropertyOptional({ enum: TokenKind, nullable: true }) token: TokenKind | null;
-  @ApiPropertyOptional({ nullable: true }) activationExpiresAt: string | null;
-  @ApiPropertyOptional({ nullable: true }) lastSignInAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Na te veel mislukte pogingen: wacht tot' }) waitUntil: string | null;
+  @ApiProperty({ enum: TokenKind, enumName: 'TokenKind', nullable: true }) token: TokenKind | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) activationExpiresAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastSignInAt: string | null;
 
   static of(u: User): AccountView {
     return {
@@ -115,7 +115,7 @@ export class ActivationView {
   @ApiProperty({ enum: ['LINK', 'LETTER'] }) kind: 'LINK' | 'LETTER';
   @ApiPropertyOptional({ description: 'LINK: het e-mailadres waar de activeringslink naartoe is gestuurd' }) sentTo?: string;
   @ApiPropertyOptional({ description: 'LETTER: de code voor de brief, met de gebruikersnaam' }) code?: string;
-  @ApiProperty() expiresAt: string;
+  @ApiProperty({ format: 'date-time' }) expiresAt: string;
 }
 
 export class CreatedAccountView {
@@ -129,5 +129,42 @@ export class MeView {
   @ApiProperty({ description: 'Code van de organisatie' }) organisation: string;
   @ApiProperty({ enum: OrganisationType }) organisationType: OrganisationType;
   @ApiProperty({ type: [String] }) permissions: string[];
-  @ApiPropertyOptional({ nullable: true, description: 'Stuur mee als X-CSRF-Token bij elke wijzigende aanvraag met deze sessie' }) csrfToken: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Stuur mee als X-CSRF-Token bij elke wijzigende aanvraag met deze sessie' }) csrfToken: string | null;
+}
+
+export class PasswordStepView {
+  @ApiProperty({ enum: ['CODE'], description: 'De volgende stap: POST /session/code' }) next: 'CODE';
+}
+
+export class ActivationInspectView {
+  @ApiProperty({ example: 'j.devries' }) username: string;
+  @ApiProperty({ example: 'Jan de Vries' }) name: string;
+  @ApiProperty({ description: 'Naam van de organisatie', example: 'De Regenboog' }) organisation: string;
+  @ApiProperty({ description: 'true: een nieuw wachtwoord instellen; false: het huidige bevestigen (na een tokenreset)' }) needsPassword: boolean;
+  @ApiProperty({ enum: TokenKind, enumName: 'TokenKind', description: 'APP: de persoon scant een QR-code; HARDWARE: het uitgereikte token' }) token: TokenKind;
+}
+
+export class EnrolmentView {
+  @ApiProperty({ example: 'j.devries' }) username: string;
+  @ApiProperty({ enum: TokenKind, enumName: 'TokenKind' }) token: TokenKind;
+  @ApiPropertyOptional({ description: 'APP: wat de app scant (otpauth-URI)', example: 'otpauth://totp/Verzuimloket:j.devries?secret=JBSWY3DPEHPK3PXP&issuer=Verzuimloket' }) otpauthUri?: string;
+  @ApiPropertyOptional({ description: 'APP: de QR-code als SVG' }) qrSvg?: string;
+  @ApiPropertyOptional({ description: 'APP: het geheim om over te typen (base32)' }) secret?: string;
+  @ApiPropertyOptional({ description: 'HARDWARE: het serienummer van het token', example: 'GALT-0012345' }) serial?: string;
+}
+
+export class ActivatedView {
+  @ApiProperty({ example: 'j.devries', description: 'De gebruikersnaam om mee aan te melden' }) username: string;
+}
+
+export class HardwareTokenView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'GALT-0012345' }) serial: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Het account waaraan het token gekoppeld is' }) userId: string | null;
+  @ApiProperty() revoked: boolean;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class EndedSessionsView {
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Aantal beëindigde sessies' }) ended: number;
 }

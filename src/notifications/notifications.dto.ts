@@ -5,14 +5,14 @@ import { ToInteger } from '../common/validation';
 import { MailTemplate } from './outbox-message.entity';
 
 export class MailboxInput {
-  @ApiProperty({ nullable: true, example: 'leerplicht@gemeente.example', description: 'Het algemene e-mailadres; null: geen' })
+  @ApiProperty({ type: String, nullable: true, example: 'leerplicht@gemeente.example', description: 'Het algemene e-mailadres; null: geen' })
   @ValidateIf((o: MailboxInput) => o.mailbox !== null)
   @IsDefined() @IsString() @IsEmail({}, { message: 'is geen geldig e-mailadres' }) @MaxLength(254)
   mailbox: string | null;
 }
 
 export class MailboxView {
-  @ApiProperty({ nullable: true }) mailbox: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'leerplicht@gemeente.example' }) mailbox: string | null;
 }
 
 export class PreferenceInput {
@@ -26,9 +26,9 @@ export class PreferenceView {
 }
 
 export class FailedMailQuery {
-  @ApiPropertyOptional({ description: 'Aantal per pagina (1-200, standaard 50)' }) @IsOptional() @ToInteger() @IsInt() @Min(1) @Max(200)
+  @ApiPropertyOptional({ type: 'integer', default: 50, description: 'Aantal per pagina (1-200, standaard 50)' }) @IsOptional() @ToInteger() @IsInt() @Min(1) @Max(200)
   limit?: number;
-  @ApiPropertyOptional({ description: 'Overslaan (standaard 0)' }) @IsOptional() @ToInteger() @IsInt() @Min(0) @Max(1_000_000)
+  @ApiPropertyOptional({ type: 'integer', default: 0, description: 'Overslaan (standaard 0)' }) @IsOptional() @ToInteger() @IsInt() @Min(0) @Max(1_000_000)
   offset?: number;
 }
 
@@ -38,13 +38,13 @@ export class FailedMailView {
   @ApiProperty({ enum: MailTemplate }) template: MailTemplate;
   @ApiProperty() recipient: string;
   @ApiProperty() subject: string;
-  @ApiPropertyOptional({ nullable: true }) reportNumber: number | null;
-  @ApiProperty() attempts: number;
-  @ApiPropertyOptional({ nullable: true, description: 'Het laatste antwoord van de mailserver' }) lastError: string | null;
-  @ApiProperty() createdAt: string;
+  @ApiProperty({ type: 'integer', nullable: true }) reportNumber: number | null;
+  @ApiProperty({ type: 'integer' }) attempts: number;
+  @ApiProperty({ type: String, nullable: true, description: 'Het laatste antwoord van de mailserver' }) lastError: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
 export class FailedMailPage {
   @ApiProperty({ type: [FailedMailView] }) items: FailedMailView[];
-  @ApiProperty() total: number;
+  @ApiProperty({ type: 'integer' }) total: number;
 }

@@ -16,9 +16,9 @@ export class OrganisationView {
   type: OrganisationType;
   @ApiProperty({ example: 'Amsterdam' })
   name: string;
-  @ApiPropertyOptional({ description: 'Gemeente: de RMC-regio', example: 'RMC21', nullable: true })
+  @ApiPropertyOptional({ type: String, description: 'Gemeente: de RMC-regio', example: 'RMC21', nullable: true })
   rmcRegion?: string | null;
-  @ApiPropertyOptional({ description: 'Gemeente: het regionaal bureau leerplicht dat haar meldingen ontvangt', nullable: true })
+  @ApiPropertyOptional({ type: String, description: 'Gemeente: het regionaal bureau leerplicht dat haar meldingen ontvangt', nullable: true })
   delegate?: string | null;
   @ApiProperty()
   active: boolean;
@@ -88,11 +88,11 @@ export class LocationView {
   @ApiProperty({ description: 'Vestigingscode: BRIN + twee cijfers', example: '00ZV01' }) vestigingscode: string;
   @ApiProperty({ example: '01' }) code: string;
   @ApiProperty() name: string;
-  @ApiPropertyOptional({ nullable: true }) street: string | null;
-  @ApiPropertyOptional({ nullable: true }) houseNumber: string | null;
-  @ApiPropertyOptional({ nullable: true }) postcode: string | null;
-  @ApiPropertyOptional({ nullable: true }) place: string | null;
-  @ApiPropertyOptional({ nullable: true, example: 'GM0363' }) municipalityCode: string | null;
+  @ApiProperty({ type: String, nullable: true }) street: string | null;
+  @ApiProperty({ type: String, nullable: true }) houseNumber: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '1234 AB' }) postcode: string | null;
+  @ApiProperty({ type: String, nullable: true }) place: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'GM0363' }) municipalityCode: string | null;
   @ApiProperty() active: boolean;
 
   static of(l: Location, brin: string): LocationView {

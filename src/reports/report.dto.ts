@@ -16,9 +16,9 @@ export class AddressInput {
   street: string;
   @ApiProperty({ example: 12 }) @IsDefined() @IsInt() @Min(1) @Max(99999)
   houseNumber: number;
-  @ApiPropertyOptional({ example: 'a', description: 'Huisletter' }) @IsOptional() @IsString() @Matches(/^[A-Za-z]$/, { message: 'moet één letter zijn' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'a', description: 'Huisletter' }) @IsOptional() @IsString() @Matches(/^[A-Za-z]$/, { message: 'moet één letter zijn' })
   houseLetter?: string | null;
-  @ApiPropertyOptional({ example: 'II', description: 'Huisnummertoevoeging' }) @IsOptional() @IsString() @Matches(/^[A-Za-z0-9]{1,4}$/, { message: 'moet 1 tot 4 letters of cijfers zijn' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'II', description: 'Huisnummertoevoeging' }) @IsOptional() @IsString() @Matches(/^[A-Za-z0-9]{1,4}$/, { message: 'moet 1 tot 4 letters of cijfers zijn' })
   houseNumberAddition?: string | null;
   @ApiProperty({ example: '1234 AB', description: 'Ook als 1234ab getypt; opgeslagen als 1234 AB' }) @IsDefined() @NormalisePostcode() @IsPostcode()
   postcode: string;
@@ -41,7 +41,7 @@ export class PupilInput {
   surname: string;
   @ApiProperty({ enum: Sex, description: 'M, V, X of O (onbekend)' }) @IsDefined() @IsEnum(Sex)
   sex: Sex;
-  @ApiProperty({ example: '2011-03-14' }) @IsDefined() @IsIsoDate()
+  @ApiProperty({ example: '2011-03-14', description: 'Geboortedatum' }) @IsDefined() @IsIsoDate()
   birthDate: string;
   @ApiProperty({ type: AddressInput, description: 'Adres volgens de BRP' })
   @IsDefined() @IsObject() @ValidateNested() @Type(() => AddressInput)
@@ -59,7 +59,7 @@ export class PupilInput {
 export class AbsenceDayInput {
   @ApiProperty({ example: '2026-11-02' }) @IsDefined() @IsIsoDate()
   date: string;
-  @ApiProperty({ example: [1, 2, 3], description: 'Gemiste lesuren 1-12' })
+  @ApiProperty({ type: 'integer', isArray: true, example: [1, 2, 3], description: 'Gemiste lesuren 1-12' })
   @IsDefined() @IsArray() @ArrayMaxSize(12) @ArrayUnique() @IsInt({ each: true }) @Min(1, { each: true }) @Max(12, { each: true })
   lessonHours: number[];
 }
@@ -79,32 +79,32 @@ export class CreateReportInput {
   @ApiProperty({ example: '2026-10-05', description: 'Eerste dag van het verzuim' }) @IsDefined() @IsIsoDate()
   beginDate: string;
 
-  @ApiPropertyOptional({ example: '2026-10-16', description: 'Verplicht bij 16U (dag waarop de 16 uur bereikt werden), LRV en RMC' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: '2026-10-16', description: 'Verplicht bij 16U (dag waarop de 16 uur bereikt werden), LRV en RMC' })
   @IsOptional() @IsIsoDate()
   endDate?: string | null;
 
   @ApiProperty({ description: 'Alle lessen gemist' }) @IsDefined() @IsBoolean()
   allLessonsMissed: boolean;
 
-  @ApiPropertyOptional({ description: 'Toelichting verzuim' }) @IsOptional() @IsString() @MaxLength(TEXT)
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Toelichting verzuim' }) @IsOptional() @IsString() @MaxLength(TEXT)
   absenceExplanation?: string | null;
 
-  @ApiPropertyOptional({ description: 'Door school ondernomen actie' }) @IsOptional() @IsString() @MaxLength(TEXT)
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Door school ondernomen actie' }) @IsOptional() @IsString() @MaxLength(TEXT)
   schoolAction?: string | null;
 
   @ApiProperty({ description: 'Actie door gemeente gewenst' }) @IsDefined() @IsBoolean()
   actionWanted: boolean;
 
-  @ApiPropertyOptional({ description: 'Verplicht als actionWanted false is: waarom geen actie' }) @IsOptional() @IsString() @MaxLength(TEXT)
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Verplicht als actionWanted false is: waarom geen actie' }) @IsOptional() @IsString() @MaxLength(TEXT)
   actionWantedExplanation?: string | null;
 
-  @ApiPropertyOptional({ example: 3, description: 'Gemiste dagen' }) @IsOptional() @IsInt() @Min(0) @Max(366)
+  @ApiPropertyOptional({ type: 'integer', nullable: true, example: 3, description: 'Gemiste dagen' }) @IsOptional() @IsInt() @Min(0) @Max(366)
   daysMissed?: number | null;
 
-  @ApiPropertyOptional({ example: 16, description: 'Gemiste lesuren' }) @IsOptional() @IsInt() @Min(0) @Max(5000)
+  @ApiPropertyOptional({ type: 'integer', nullable: true, example: 16, description: 'Gemiste lesuren' }) @IsOptional() @IsInt() @Min(0) @Max(5000)
   hoursMissed?: number | null;
 
-  @ApiPropertyOptional({ type: [AbsenceDayInput], description: 'Verzuimspecificatie per dag' })
+  @ApiPropertyOptional({ type: [AbsenceDayInput], nullable: true, description: 'Verzuimspecificatie per dag' })
   @IsOptional() @IsArray() @ArrayMaxSize(400) @ValidateNested({ each: true }) @Type(() => AbsenceDayInput)
   absenceDays?: AbsenceDayInput[] | null;
 
@@ -123,15 +123,15 @@ export class CreateReportInput {
 export class PupilChange {
   @ApiPropertyOptional() @NotNullWhenSent() @NormalisePgn() @IsPgn() pgn?: string;
   @ApiPropertyOptional() @NotNullWhenSent() @IsString() @MinLength(1) @MaxLength(20) initials?: string;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(20) prefix?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() @MaxLength(20) prefix?: string | null;
   @ApiPropertyOptional() @NotNullWhenSent() @IsString() @MinLength(1) @MaxLength(200) surname?: string;
   @ApiPropertyOptional({ enum: Sex }) @NotNullWhenSent() @IsEnum(Sex) sex?: Sex;
   @ApiPropertyOptional() @NotNullWhenSent() @IsIsoDate() birthDate?: string;
   @ApiPropertyOptional({ type: AddressInput }) @NotNullWhenSent() @IsObject() @ValidateNested() @Type(() => AddressInput) registeredAddress?: AddressInput;
   @ApiPropertyOptional({ type: AddressInput, nullable: true, description: 'null verwijdert het afwijkende adres' })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => AddressInput) residenceAddress?: AddressInput | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @Matches(PHONE, { message: 'is geen geldig telefoonnummer' }) phone?: string | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(50) studentNumber?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() @Matches(PHONE, { message: 'is geen geldig telefoonnummer' }) phone?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() @MaxLength(50) studentNumber?: string | null;
 }
 
 /** A change by the school: only the fields sent change; null clears an optional field. Needs If-Match. */
@@ -140,14 +140,14 @@ export class ChangeReportInput {
   @ApiPropertyOptional({ enum: ReportKind }) @NotNullWhenSent() @IsEnum(ReportKind) kind?: ReportKind;
   @ApiPropertyOptional() @NotNullWhenSent() @IsString() @MinLength(1) @MaxLength(TEXT) reason?: string;
   @ApiPropertyOptional() @NotNullWhenSent() @IsIsoDate() beginDate?: string;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsIsoDate() endDate?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsIsoDate() endDate?: string | null;
   @ApiPropertyOptional() @NotNullWhenSent() @IsBoolean() allLessonsMissed?: boolean;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(TEXT) absenceExplanation?: string | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(TEXT) schoolAction?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() @MaxLength(TEXT) absenceExplanation?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() @MaxLength(TEXT) schoolAction?: string | null;
   @ApiPropertyOptional() @NotNullWhenSent() @IsBoolean() actionWanted?: boolean;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(TEXT) actionWantedExplanation?: string | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(366) daysMissed?: number | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(5000) hoursMissed?: number | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() @MaxLength(TEXT) actionWantedExplanation?: string | null;
+  @ApiPropertyOptional({ type: 'integer', nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(366) daysMissed?: number | null;
+  @ApiPropertyOptional({ type: 'integer', nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(5000) hoursMissed?: number | null;
   @ApiPropertyOptional({ type: [AbsenceDayInput], nullable: true })
   @IsOptional() @IsArray() @ArrayMaxSize(400) @ValidateNested({ each: true }) @Type(() => AbsenceDayInput) absenceDays?: AbsenceDayInput[] | null;
   @ApiPropertyOptional({ example: '00ZV01' }) @NotNullWhenSent() @IsString() @Matches(/^[0-9]{2}[A-Z0-9]{2}[0-9]{2}$/, { message: 'moet een vestigingscode zijn, bijv. 00ZV01' }) locationCode?: string;
@@ -211,27 +211,27 @@ export const REPORT_SORTS = ['-number', 'number', 'status', '-status'] as const;
 export type ReportSort = (typeof REPORT_SORTS)[number];
 
 export class ReportQuery {
-  @ApiPropertyOptional({ description: 'Ingediend op of na (JJJJ-MM-DD)' }) @IsOptional() @IsIsoDate() from?: string;
-  @ApiPropertyOptional({ description: 'Ingediend op of voor (JJJJ-MM-DD)' }) @IsOptional() @IsIsoDate() to?: string;
+  @ApiPropertyOptional({ type: String, description: 'Ingediend op of na (JJJJ-MM-DD)' }) @IsOptional() @IsIsoDate() from?: string;
+  @ApiPropertyOptional({ type: String, description: 'Ingediend op of voor (JJJJ-MM-DD)' }) @IsOptional() @IsIsoDate() to?: string;
   @ApiPropertyOptional({ enum: ReportKind }) @IsOptional() @IsEnum(ReportKind) kind?: ReportKind;
   @ApiPropertyOptional({ enum: ReportStatus }) @IsOptional() @IsEnum(ReportStatus) status?: ReportStatus;
   @ApiPropertyOptional({ example: '00ZV01', description: 'Vestigingscode' }) @IsOptional() @IsString() @Matches(/^[0-9]{2}[A-Z0-9]{2}[0-9]{2}$/) location?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all') reporterId?: string;
-  @ApiPropertyOptional({ description: 'Meldingsnummer' }) @IsOptional() @ToInteger() @IsInt() @Min(1) @Max(2147483647) number?: number;
-  @ApiPropertyOptional({ description: 'Aantal per pagina (1-200, standaard 50)' }) @IsOptional() @ToInteger() @IsInt() @Min(1) @Max(200) limit?: number;
-  @ApiPropertyOptional({ description: 'Vervolgcursor: nextCursor van de vorige pagina' }) @IsOptional() @ToInteger() @IsInt() @Min(1) @Max(2147483647) after?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'Meldingsnummer' }) @IsOptional() @ToInteger() @IsInt() @Min(1) @Max(2147483647) number?: number;
+  @ApiPropertyOptional({ type: 'integer', default: 50, description: 'Aantal per pagina (1-200, standaard 50)' }) @IsOptional() @ToInteger() @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'Vervolgcursor: nextCursor van de vorige pagina' }) @IsOptional() @ToInteger() @IsInt() @Min(1) @Max(2147483647) after?: number;
   @ApiPropertyOptional({ enum: REPORT_SORTS, description: 'Volgorde: nummer (= datum van melden) of status (nieuw, in behandeling, afgesloten, ingetrokken); - ervoor: aflopend (standaard -number)' })
   @IsOptional() @IsIn(REPORT_SORTS) sort?: ReportSort;
 }
 
 /** The same filters, plus the pupil's PGN: sent in the body, so that it never appears in a URL. */
 export class ReportSearchInput extends ReportQuery {
-  @ApiPropertyOptional({ description: 'Exact BSN of onderwijsnummer' }) @IsOptional() @NormalisePgn() @IsPgn() pgn?: string;
+  @ApiPropertyOptional({ example: '123456782', description: 'Exact BSN of onderwijsnummer' }) @IsOptional() @NormalisePgn() @IsPgn() pgn?: string;
 }
 
 export class ChangesQuery {
   @ApiPropertyOptional({ description: 'Cursor uit de vorige aanroep (nextCursor); zonder: vanaf het begin' })
   @IsOptional() @IsString() @MaxLength(60)
   after?: string;
-  @ApiPropertyOptional({ description: 'Aantal (1-500, standaard 100)' }) @IsOptional() @ToInteger() @IsInt() @Min(1) @Max(500) limit?: number;
+  @ApiPropertyOptional({ type: 'integer', default: 100, description: 'Aantal (1-500, standaard 100)' }) @IsOptional() @ToInteger() @IsInt() @Min(1) @Max(500) limit?: number;
 }

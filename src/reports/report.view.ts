@@ -1,8 +1,9 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { Organisation } from '../organisations/organisation.entity';
 import { ClosingExplanation, ClosingReason, EmailCopies, PgnType, ReportKind, ReportStatus, Sex } from '../kernel/report-codes';
 import { ReportEventType } from './report-event.entity';
-import { AbsenceDayInput, AddressInput, MunicipalContactInput } from './report.dto';
+import { AbsenceDayInput, AddressInput } from './report.dto';
 import { Report } from './report.entity';
 import { ReportMessage } from './report-message.entity';
 import { OrganisationType } from '../kernel/organisation-type';
@@ -18,17 +19,25 @@ export class OrganisationRef {
 }
 
 export class PupilView {
-  @ApiProperty({ example: '123456782' }) pgn: string;
+  @ApiProperty({ example: '123456782', description: 'BSN of onderwijsnummer' }) pgn: string;
   @ApiProperty({ enum: PgnType }) pgnType: PgnType;
   @ApiProperty() initials: string;
-  @ApiPropertyOptional({ nullable: true }) prefix: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'van der' }) prefix: string | null;
   @ApiProperty() surname: string;
   @ApiProperty({ enum: Sex }) sex: Sex;
-  @ApiProperty({ example: '2011-03-14' }) birthDate: string;
+  @ApiProperty({ format: 'date', example: '2011-03-14' }) birthDate: string;
   @ApiProperty({ type: AddressInput }) registeredAddress: AddressInput;
-  @ApiPropertyOptional({ type: AddressInput, nullable: true }) residenceAddress: AddressInput | null;
-  @ApiPropertyOptional({ nullable: true }) phone: string | null;
-  @ApiPropertyOptional({ nullable: true }) studentNumber: string | null;
+  @ApiProperty({ type: AddressInput, nullable: true }) residenceAddress: AddressInput | null;
+  @ApiProperty({ type: String, nullable: true }) phone: string | null;
+  @ApiProperty({ type: String, nullable: true }) studentNumber: string | null;
+}
+
+/** The officer's contact for the school, as stored: what was not given is null. */
+export class MunicipalContactView {
+  @ApiProperty({ example: 'A. Jansen' }) name: string;
+  @ApiProperty({ type: String, nullable: true, example: 'Leerplichtambtenaar' }) function: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '020 555 0101' }) phone: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'leerplicht@gemeente.example' }) email: string | null;
 }
 
 export class LocationRef {
@@ -49,7 +58,7 @@ export class MessageView {
   @ApiProperty({ type: OrganisationRef }) from: OrganisationRef;
   @ApiProperty() authorName: string;
   @ApiProperty() body: string;
-  @ApiProperty() createdAt: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
 
   static of(m: ReportMessage): MessageView {
     return { id: m.id, from: OrganisationRef.of(m.organisation), authorName: m.authorName, body: m.body, createdAt: m.createdAt.toISOString() };
@@ -58,18 +67,18 @@ export class MessageView {
 
 /** A report in a list: no PGN, no address. */
 export class ReportSummary {
-  @ApiProperty({ example: 12, description: 'Meldingsnummer' }) number: number;
+  @ApiProperty({ type: 'integer', example: 12, description: 'Meldingsnummer' }) number: number;
   @ApiProperty({ enum: ReportKind }) kind: ReportKind;
   @ApiProperty({ enum: ReportStatus }) status: ReportStatus;
   @ApiProperty({ type: OrganisationRef }) school: OrganisationRef;
   @ApiProperty({ type: LocationRef }) location: LocationRef;
   @ApiProperty({ type: OrganisationRef }) receiver: OrganisationRef;
   @ApiProperty({ example: 'J.P. van der Berg' }) pupilName: string;
-  @ApiProperty() beginDate: string;
-  @ApiPropertyOptional({ nullable: true }) endDate: string | null;
-  @ApiProperty() createdAt: string;
-  @ApiProperty() updatedAt: string;
-  @ApiProperty({ description: 'Versie; gelijk aan de ETag' }) version: number;
+  @ApiProperty({ format: 'date' }) beginDate: string;
+  @ApiProperty({ type: String, format: 'date', nullable: true }) endDate: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'Versie; gelijk aan de ETag' }) version: number;
 
   static of(r: Report): ReportSummary {
     return {
@@ -96,18 +105,18 @@ export class ReportView extends ReportSummary {
   @ApiProperty({ type: OrganisationRef, description: 'Gemeente waar de leerling woont (afwijkend adres als opgegeven)' }) residenceMunicipality: OrganisationRef;
   @ApiProperty() reason: string;
   @ApiProperty() allLessonsMissed: boolean;
-  @ApiPropertyOptional({ nullable: true }) absenceExplanation: string | null;
-  @ApiPropertyOptional({ nullable: true }) schoolAction: string | null;
+  @ApiProperty({ type: String, nullable: true }) absenceExplanation: string | null;
+  @ApiProperty({ type: String, nullable: true }) schoolAction: string | null;
   @ApiProperty() actionWanted: boolean;
-  @ApiPropertyOptional({ nullable: true }) actionWantedExplanation: string | null;
-  @ApiPropertyOptional({ nullable: true }) daysMissed: number | null;
-  @ApiPropertyOptional({ nullable: true }) hoursMissed: number | null;
-  @ApiPropertyOptional({ type: [AbsenceDayInput], nullable: true }) absenceDays: AbsenceDayInput[] | null;
+  @ApiProperty({ type: String, nullable: true }) actionWantedExplanation: string | null;
+  @ApiProperty({ type: 'integer', nullable: true }) daysMissed: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) hoursMissed: number | null;
+  @ApiProperty({ type: [AbsenceDayInput], nullable: true }) absenceDays: AbsenceDayInput[] | null;
   @ApiProperty({ enum: EmailCopies }) emailCopies: EmailCopies;
-  @ApiPropertyOptional({ enum: ClosingReason, nullable: true }) closingReason: string | null;
-  @ApiPropertyOptional({ enum: ClosingExplanation, nullable: true }) closingExplanation: string | null;
-  @ApiPropertyOptional({ type: MunicipalContactInput, nullable: true }) municipalContact: MunicipalContactInput | null;
-  @ApiPropertyOptional({ nullable: true }) closedAt: string | null;
+  @ApiProperty({ enum: ClosingReason, enumName: 'ClosingReason', nullable: true }) closingReason: string | null;
+  @ApiProperty({ enum: ClosingExplanation, enumName: 'ClosingExplanation', nullable: true }) closingExplanation: string | null;
+  @ApiProperty({ type: MunicipalContactView, nullable: true }) municipalContact: MunicipalContactView | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) closedAt: string | null;
   @ApiProperty({ type: [MessageView] }) messages: MessageView[];
 
   static full(r: Report, pgn: string, messages: ReportMessage[]): ReportView {
@@ -140,7 +149,7 @@ export class ReportView extends ReportSummary {
       emailCopies: r.emailCopies,
       closingReason: r.closingReason,
       closingExplanation: r.closingExplanation,
-      municipalContact: r.municipalContact as MunicipalContactInput | null,
+      municipalContact: r.municipalContact as MunicipalContactView | null,
       closedAt: r.closedAt?.toISOString() ?? null,
       messages: messages.map(MessageView.of),
     };
@@ -149,18 +158,23 @@ export class ReportView extends ReportSummary {
 
 export class ReportPage {
   @ApiProperty({ type: [ReportSummary] }) reports: ReportSummary[];
-  @ApiPropertyOptional({ nullable: true, description: 'Geef mee als after voor de volgende pagina; null: dit was de laatste' }) nextCursor: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Geef mee als after voor de volgende pagina; null: dit was de laatste' }) nextCursor: number | null;
 }
+
+/** A field's value before or after a change: whatever type the field has. */
+const ANY_VALUE: { anyOf: SchemaObject[] } = {
+  anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'object', additionalProperties: true }, { type: 'array', items: {} }, { type: 'null' }],
+};
 
 export class FieldChangeView {
   @ApiProperty({ example: 'pupil.surname' }) field: string;
-  @ApiPropertyOptional({ description: 'Oude waarde (een PGN-wijziging wordt niet getoond)' }) from: unknown;
-  @ApiPropertyOptional({ description: 'Nieuwe waarde' }) to: unknown;
+  @ApiProperty({ ...ANY_VALUE, description: 'Oude waarde: tekst, getal, ja/nee, adres, lijst of null (een PGN-wijziging wordt niet getoond)' }) from: unknown;
+  @ApiProperty({ ...ANY_VALUE, description: 'Nieuwe waarde, als bij from' }) to: unknown;
 }
 
 export class HistoryEntryView {
   @ApiProperty({ enum: ReportEventType }) type: ReportEventType;
-  @ApiProperty() at: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
   @ApiProperty({ type: OrganisationRef }) organisation: OrganisationRef;
   @ApiProperty({ description: 'Naam van de persoon of API-sleutel' }) actor: string;
   @ApiProperty({ type: [FieldChangeView] }) changes: FieldChangeView[];
@@ -170,9 +184,9 @@ export class HistoryEntryView {
 
 export class ChangeView {
   @ApiProperty({ description: 'Cursor van deze wijziging' }) cursor: string;
-  @ApiProperty({ example: 12 }) reportNumber: number;
+  @ApiProperty({ type: 'integer', example: 12 }) reportNumber: number;
   @ApiProperty({ enum: ReportEventType }) type: ReportEventType;
-  @ApiProperty() at: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
   @ApiProperty({ type: OrganisationRef, description: 'Wie de wijziging deed' }) organisation: OrganisationRef;
   @ApiProperty({ enum: ReportStatus, description: 'Status van de melding nu' }) status: ReportStatus;
 }
@@ -183,6 +197,6 @@ export class ChangesPage {
 }
 
 export class ForwardResult {
-  @ApiProperty({ example: 12 }) number: number;
+  @ApiProperty({ type: 'integer', example: 12 }) number: number;
   @ApiProperty({ example: 'GM0344', description: 'De organisatie die de melding nu heeft (bij delegatie: het regionaal bureau)' }) forwardedTo: string;
 }

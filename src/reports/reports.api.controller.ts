@@ -17,6 +17,7 @@ import { ReportQueries } from './report-queries';
 
 /** A meldingsnummer in the path: a positive whole number in range, else 404 (it cannot name a report). */
 const reportNumber: PipeTransform<string, number> = { transform: parseReportNumber };
+const ETAG = { ETag: { description: 'De versie van de melding, voor If-Match', schema: { type: 'string', example: '"3"' } } };
 const IF_MATCH = { name: 'If-Match', required: false, description: 'ETag van de melding; bij verschil 412 en geen wijziging' };
 
 @ApiTags('Meldingen')
@@ -34,7 +35,12 @@ export class ReportsApiController {
   @Allow(Permission.REPORT_CREATE)
   @ApiOperation({ summary: 'Een verzuimmelding doen', description: 'Routeert de melding naar woongemeente, regionaal bureau of RMC-regio en geeft het meldingsnummer en de ontvanger terug.' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Dezelfde sleutel met dezelfde inhoud geeft dezelfde melding terug (200 en Idempotent-Replayed: true), niet een tweede' })
-  @ApiCreatedResponse({ type: ReportView })
+  @ApiCreatedResponse({ type: ReportView, headers: { ...ETAG, Location: { description: 'Waar de melding staat', schema: { type: 'string', example: '/api/v1/reports/12' } } } })
+  @ApiOkResponse({
+    type: ReportView,
+    description: 'Herhaling met dezelfde Idempotency-Key en dezelfde inhoud: de eerder gedane melding',
+    headers: { ...ETAG, 'Idempotent-Replayed': { description: 'Altijd true', schema: { type: 'string', enum: ['true'] } } },
+  })
   @ApiProblems(400, 401, 403, 413, 422)
   async file(
     @CurrentActor() actor: Actor,
@@ -70,7 +76,7 @@ export class ReportsApiController {
   @Get('reports/:number')
   @Allow(Permission.REPORT_READ)
   @ApiOperation({ summary: 'Eén melding met alle velden en berichten; ETag is de versie' })
-  @ApiOkResponse({ type: ReportView })
+  @ApiOkResponse({ type: ReportView, headers: ETAG })
   @ApiProblems(401, 403, 404)
   async get(@CurrentActor() actor: Actor, @Param('number', reportNumber) number: number, @Res({ passthrough: true }) res: Response): Promise<ReportView> {
     const report = await this.reports.get(actor, number);
@@ -91,7 +97,7 @@ export class ReportsApiController {
   @Allow(Permission.REPORT_UPDATE)
   @ApiOperation({ summary: 'Wijziging door de school, zolang de melding open is', description: 'Alleen de meegestuurde velden veranderen. If-Match is verplicht: een verouderde versie krijgt 412.' })
   @ApiHeader({ ...IF_MATCH, required: true })
-  @ApiOkResponse({ type: ReportView })
+  @ApiOkResponse({ type: ReportView, headers: ETAG })
   @ApiProblems(400, 401, 403, 404, 409, 412, 422, 428)
   async change(
     @CurrentActor() actor: Actor,
@@ -113,7 +119,7 @@ export class ReportsApiController {
   @ApiOperation({ summary: 'Status zetten door de ontvanger: in behandeling, afsluiten met reden en toelichting, ter kennisneming aannemen, heropenen' })
   @ApiHeader(IF_MATCH)
   @ApiBody({ type: StatusChangeInput })
-  @ApiOkResponse({ type: ReportView })
+  @ApiOkResponse({ type: ReportView, headers: ETAG })
   @ApiProblems(400, 401, 403, 404, 409, 412, 422)
   async setStatus(
     @CurrentActor() actor: Actor, @Param('number', reportNumber) number: number, @Headers('if-match') ifMatch: string | undefined,
@@ -143,7 +149,7 @@ export class ReportsApiController {
   @Allow(Permission.REPORT_WITHDRAW)
   @ApiOperation({ summary: 'Intrekken door de school, zolang de melding niet is afgesloten' })
   @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: ReportView })
+  @ApiOkResponse({ type: ReportView, headers: ETAG })
   @ApiProblems(400, 401, 403, 404, 409, 412, 422)
   async withdraw(
     @CurrentActor() actor: Actor, @Param('number', reportNumber) number: number, @Headers('if-match') ifMatch: string | undefined,

@@ -4,6 +4,7 @@ import { hashPassword } from '../../src/identity/credentials/passwords';
 import { codeAt, newSecret, SecretBox } from '../../src/identity/credentials/totp';
 import { MailFrequency, TokenKind, User, UserStatus } from '../../src/identity/user.entity';
 import { OrganisationsService } from '../../src/organisations/organisations.service';
+import { checkedAgent } from './contract';
 import { TestApp } from './test-app';
 
 export const PASSWORD = 'lange-zin met spaties 2026';
@@ -41,7 +42,7 @@ export async function activePerson(
 
 /** Signs in in two steps; the returned agent carries the session cookie, `csrf` goes with every change. */
 export async function signIn(t: TestApp, person: Person): Promise<{ agent: ReturnType<typeof request.agent>; csrf: string }> {
-  const agent = request.agent(t.http);
+  const agent = checkedAgent(t.app, request.agent(t.http));
   await agent.post('/api/v1/session').send({ username: person.user.username, password: PASSWORD }).expect(200);
   const res = await agent.post('/api/v1/session/code').send({ code: codeAt(person.seed, clock.now()) }).expect(200);
   return { agent, csrf: res.body.csrfToken };

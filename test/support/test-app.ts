@@ -12,6 +12,7 @@ import { Location } from '../../src/organisations/location.entity';
 import { Organisation } from '../../src/organisations/organisation.entity';
 import { OrganisationsService } from '../../src/organisations/organisations.service';
 import { Reporter } from '../../src/organisations/reporter.entity';
+import { checkedAgainstContract } from './contract';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 /** The roles of a typical system's key: a school's administration system files and keeps its lists; a receiver's handles. */
@@ -108,16 +109,17 @@ export class TestApp {
     return this.caller(org, secret);
   }
 
+  /** Every answer a caller gets is checked against the published OpenAPI document (test/support/contract.ts). */
   caller(org: Organisation, key: string): Caller {
-    const auth = (t: request.Test) => t.set('Authorization', `Bearer ${key}`);
+    const auth = (method: string, p: string, t: request.Test) => checkedAgainstContract(this.app, method, p, t.set('Authorization', `Bearer ${key}`));
     return {
       org,
       key,
-      get: (p) => auth(request(this.http).get(p)),
-      post: (p, body) => auth(request(this.http).post(p)).send(body ?? {}),
-      patch: (p, body) => auth(request(this.http).patch(p)).send(body ?? {}),
-      put: (p, body) => auth(request(this.http).put(p)).send(body ?? {}),
-      delete: (p) => auth(request(this.http).delete(p)),
+      get: (p) => auth('get', p, request(this.http).get(p)),
+      post: (p, body) => auth('post', p, request(this.http).post(p)).send(body ?? {}),
+      patch: (p, body) => auth('patch', p, request(this.http).patch(p)).send(body ?? {}),
+      put: (p, body) => auth('put', p, request(this.http).put(p)).send(body ?? {}),
+      delete: (p) => auth('delete', p, request(this.http).delete(p)),
     };
   }
 
