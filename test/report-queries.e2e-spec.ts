@@ -1,0 +1,138 @@
+import { Actor } from '../src/kernel/actor';
+import { ReportKind, ReportStatus, STATUS_ORDER } from '../src/kernel/report-codes';
+import { ReportQueries } from '../src/reports/report-queries';
+import { ReportSearchInput, ReportSort } from '../src/reports/report.dto';
+import { bornAged, bsn, Caller, daysAgo, reportBody, TestApp, TestSchool } from './support/test-app';
+
+/**
+ * The overview's query on the cloned database, in tables (as immich's test/medium does for its repositories): for
+ * every kind of caller, every sort and direction, every filter and several page sizes, paging one by one and in pages
+ * yields each report the caller may see exactly once, in order, and nothing else.
+ */
+describe('ReportQueries.list, in tables', () => {
+  let t: TestApp;
+  let queries: ReportQueries;
+  let school: TestSchool;
+  let other: TestSchool;
+  let officer: Caller;
+  let secondLocationId: string;
+  const actors: Record<string, Actor> = {};
+
+  const actor = (caller: { org: { id: string; code: string; type: Actor['organisationType'] } }, roles: string[], locationIds?: string[]): Actor => ({
+    type: 'USER', id: '00000000-0000-4000-8000-000000000001', name: 'Test', organisationId: caller.org.id, organisationType: caller.org.type,
+    organisationCode: caller.org.code, roles, permissions: new Set(), ...(locationIds ? { locationIds } : {}),
+  });
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    queries = t.app.get(ReportQueries);
+    school = await t.newSchool();
+    other = await t.newSchool('Andere');
+    officer = await t.keyFor('GM0363', ['behandelaar']);
+    const loc = await school.post('/api/v1/locations', { code: '02', name: 'Dependance', municipalityCode: 'GM0363' }).expect(201);
+    secondLocationId = loc.body.id;
+    const kinds = [ReportKind.U16, ReportKind.LUXE, ReportKind.OVERIG];
+    let seed = 7000;
+    // 24 reports of the school (two locations, three kinds, two receivers), 6 of another school.
+    for (let i = 0; i < 30; i++) {
+      const own = i < 24;
+      const by = own ? school : other;
+      const kind = kinds[i % 3];
+      const municipality = i % 4 === 0 ? 'GM0344' : 'GM0363';
+      const body = reportBody(by, {
+        kind, locationCode: `${by.org.code}${own && i % 2 ? '02' : '01'}`,
+        ...(kind === ReportKind.LUXE ? { endDate: null } : {}),
+      }, {
+        pgn: bsn((seed += 3)), birthDate: bornAged(12),
+        registeredAddress: { street: 'Straat', houseNumber: 1, postcode: '1012 AB', place: 'Plaats', municipalityCode: municipality },
+      });
+      const filed = await by.post('/api/v1/reports', body).expect(201);
+      const n = filed.body.number as number;
+      // Spread over statuses: those of GM0363 are handled by its officer, some withdrawn by the school.
+      if (municipality === 'GM0363' && i % 5 === 1) await officer.post(`/api/v1/reports/${n}/status`, { status: ReportStatus.IN_BEHANDELING }).expect(200);
+      if (municipality === 'GM0363' && i % 5 === 2) await officer.post(`/api/v1/reports/${n}/status`, { status: ReportStatus.TER_KENNISNEMING_AANGENOMEN }).expect(200);
+      if (municipality === 'GM0363' && i % 5 === 3) {
+        await officer.post(`/api/v1/reports/${n}/status`, { status: ReportStatus.AFGESLOTEN, closingReason: 'TERUG_NAAR_SCHOOL', closingExplanation: 'GEZIEN' }).expect(200);
+      }
+      if (i % 5 === 4) await by.post(`/api/v1/reports/${n}/withdraw`, {}).expect(200);
+      // Filed on different days, one of them longer ago than the overview reaches.
+      await t.db.query(`UPDATE report SET created_at = now() - $2 * interval '1 day' WHERE number = $1`, [n, i === 29 ? 800 : i * 9]);
+    }
+    const orgType = (c: Caller) => ({ org: { id: c.org.id, code: c.org.code, type: c.org.type } });
+    actors['school'] = actor(orgType(school), ['melder']);
+    actors['school, one location'] = actor(orgType(school), ['lezer'], [secondLocationId]);
+    actors['other school'] = actor(orgType(other), ['melder']);
+    actors['municipality'] = actor(orgType(officer), ['behandelaar']);
+  });
+  afterAll(() => t.stop());
+
+  /** What the caller may see under these filters, written plainly (no keyset, no joins): the expectation. */
+  async function expected(a: Actor, f: ReportSearchInput): Promise<number[]> {
+    const rows: { number: number }[] = await t.db.query(
+      `SELECT r.number FROM report r JOIN organisation s ON s.id = r.school_id JOIN location l ON l.id = r.location_id
+        WHERE ((r.school_id = $1 AND ($2::uuid[] IS NULL OR r.location_id = ANY($2))) OR r.receiver_id = $1)
+          AND r.created_at >= (now() AT TIME ZONE 'Europe/Amsterdam')::date - 731
+          AND ($3::text IS NULL OR r.status = $3) AND ($4::text IS NULL OR r.kind = $4) AND ($5::text IS NULL OR s.code || l.code = $5)
+          AND ($6::date IS NULL OR r.created_at >= $6::date)`,
+      [a.organisationId, a.locationIds ?? null, f.status ?? null, f.kind ?? null, f.location ?? null, f.from ?? null],
+    );
+    return rows.map((r) => r.number).sort((x, y) => x - y);
+  }
+
+  const sorts: ReportSort[] = ['-number', 'number', 'status', '-status'];
+  const filters = (code: string): [string, ReportSearchInput][] => [
+    ['no filter', {}],
+    ['status in behandeling', { status: ReportStatus.IN_BEHANDELING }],
+    ['status ter kennisneming', { status: ReportStatus.TER_KENNISNEMING_AANGENOMEN }],
+    ['kind luxe', { kind: ReportKind.LUXE }],
+    ['location 02', { location: `${code}02` }],
+    ['filed in the last 60 days', { from: daysAgo(60) }],
+  ];
+
+  it('yields each visible report exactly once, in order, for every caller, sort, filter and page size', async () => {
+    const wrong: string[] = [];
+    let pages = 0;
+    for (const [who, a] of Object.entries(actors)) {
+      for (const [label, filter] of filters(school.org.code)) {
+        const want = await expected(a, filter);
+        for (const sort of sorts) {
+          for (const limit of [1, 4, 50]) {
+            const seen: number[] = [];
+            const statuses = new Map<number, ReportStatus>();
+            let after: number | undefined;
+            do {
+              const page = await queries.list(a, { ...filter, sort, limit, ...(after ? { after } : {}) });
+              pages++;
+              for (const r of page.reports) {
+                seen.push(r.number);
+                statuses.set(r.number, r.status);
+              }
+              after = page.nextCursor ?? undefined;
+            } while (after !== undefined);
+            const key = `${who} | ${label} | ${sort} | ${limit}`;
+            if (new Set(seen).size !== seen.length) wrong.push(`${key}: a report twice`);
+            if (JSON.stringify([...seen].sort((x, y) => x - y)) !== JSON.stringify(want)) wrong.push(`${key}: got ${seen.length}, want ${want.length}`);
+            const dir = sort.startsWith('-') ? -1 : 1;
+            const rank = (n: number) => (sort.endsWith('status') ? STATUS_ORDER.indexOf(statuses.get(n)!) : 0);
+            for (let i = 1; i < seen.length; i++) {
+              const [x, y] = [seen[i - 1], seen[i]];
+              const ordered = dir * (rank(x) - rank(y) || x - y) < 0;
+              if (!ordered) wrong.push(`${key}: ${x} before ${y}`);
+            }
+          }
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(pages).toBeGreaterThan(500);
+  });
+
+  it('sees the school\u2019s reports, another school none of them, a limited person only their location\u2019s', async () => {
+    expect((await expected(actors['school'], {})).length).toBe(24);
+    expect(await expected(actors['other school'], {})).toHaveLength(5);
+    const limited = await expected(actors['school, one location'], {});
+    expect(limited.length).toBe(12);
+    const page = await queries.list(actors['school, one location'], { limit: 200 });
+    expect(page.reports.every((r) => r.location.vestigingscode === `${school.org.code}02`)).toBe(true);
+  });
+});
