@@ -70,9 +70,9 @@ describe('the audit log guard against secrets and PGNs', () => {
   });
 
   it('is applied by AuditService.record to every entry, including the actor name and the subject id', async () => {
-    let written: Record<string, unknown> | undefined;
-    const builder = { insert: () => builder, into: () => builder, values: (v: Record<string, unknown>) => ((written = v), builder), execute: async () => ({}) };
-    const service = new AuditService({ manager: { createQueryBuilder: () => builder } } as unknown as DataSource);
+    let sql = '';
+    let written: unknown[] = [];
+    const service = new AuditService({ manager: { query: async (q: string, v: unknown[]) => ((sql = q), (written = v), []) } } as unknown as DataSource);
     await service.record({
       organisationId: '00000000-0000-0000-0000-000000000001',
       ...SYSTEM_ACTOR,
@@ -82,9 +82,22 @@ describe('the audit log guard against secrets and PGNs', () => {
       subjectId: BSN,
       details: { password: 'x', reason: 'ok' },
     });
-    expect(written).toMatchObject({
-      actorType: 'SYSTEM', actorId: null, subjectType: 'REPORT', actorName: `import ${REDACTED}`, subjectId: REDACTED, details: { reason: 'ok' }, outcome: AuditOutcome.SUCCESS, clientIp: null,
+    const columns = /\(([^)]*)\)/.exec(sql)![1].split(', ');
+    const row = Object.fromEntries(columns.map((c, i) => [c, written[i]]));
+    expect(row).toMatchObject({
+      actor_type: 'SYSTEM', actor_id: null, subject_type: 'REPORT', actor_name: `import ${REDACTED}`, subject_id: REDACTED, outcome: AuditOutcome.SUCCESS, client_ip: null,
     });
+    expect(JSON.parse(row.details as string)).toEqual({ reason: 'ok' });
     expect(JSON.stringify(written)).not.toContain('password');
+  });
+
+  it('makes the same redacted entry as a part of another statement', () => {
+    const service = new AuditService({} as DataSource);
+    const params: unknown[] = ['eerder'];
+    const sql = service.cte({ organisationId: 'o', ...SYSTEM_ACTOR, actorName: BSN, action: AuditAction.REPORT_FILED, subjectId: 'x', details: { seed: 's' } }, params, { expression: 'r.number::text', from: 'r' });
+    expect(sql).toMatch(/^INSERT INTO audit_event \(.*\) SELECT \$2, .*r\.number::text.* FROM r$/);
+    expect(params).toContain(REDACTED);
+    expect(params).not.toContain('x');
+    expect(JSON.stringify(params)).not.toContain('seed');
   });
 });

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { FieldCode, invalid } from '../common/problem';
 import { Actor } from '../kernel/actor';
 import { currentClientIp } from './audit-context';
-import { AuditAction, AuditActorType, AuditEvent, AuditOutcome, AuditSubjectType } from './audit-event.entity';
+import { AuditAction, AuditActorType, AuditOutcome, AuditSubjectType } from './audit-event.entity';
 import { redactDetails, redactText } from './audit-redaction';
 import { AuditQuery } from './audit.dto';
 import { AuditPage } from './audit.view';
@@ -55,26 +55,46 @@ export class AuditService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async record(entry: AuditEntry, manager?: EntityManager): Promise<void> {
+    const { columns, values } = this.row(entry);
+    const placeholders = values.map((_, i) => `$${i + 1}`).join(', ');
+    await (manager ?? this.db.manager).query(`INSERT INTO audit_event (${columns.join(', ')}) VALUES (${placeholders})`, values);
+  }
+
+  /**
+   * The entry as a data-modifying CTE of another statement, for a change that writes its row, its event and its
+   * audit entry in one round trip (reports). `subjectSql`, when given, is an SQL expression for the subject id that
+   * the statement computes (e.g. the number of the row it inserts); the entry's own subjectId is then ignored.
+   * Parameters are appended to `params`; the same redaction as record().
+   */
+  cte(entry: AuditEntry, params: unknown[], subjectSql?: { expression: string; from: string }): string {
+    const { columns, values } = this.row(entry);
+    const refs = values.map((v, i) => {
+      if (subjectSql && columns[i] === 'subject_id') return subjectSql.expression;
+      params.push(v);
+      return `$${params.length}`;
+    });
+    return `INSERT INTO audit_event (${columns.join(', ')}) SELECT ${refs.join(', ')}${subjectSql ? ` FROM ${subjectSql.from}` : ''}`;
+  }
+
+  /** The columns of an entry, after redaction (see audit-redaction.ts). */
+  private row(entry: AuditEntry): { columns: string[]; values: unknown[] } {
     const { details, dropped } = redactDetails(entry.details);
     if (dropped > 0) this.logger.warn(`${entry.action}: ${dropped} verboden of niet-opslagbare waarde(n) uit details weggelaten`);
-    await (manager ?? this.db.manager)
-      .createQueryBuilder()
-      .insert()
-      .into(AuditEvent)
-      .values({
-        organisationId: entry.organisationId,
-        actorType: entry.actorType as AuditActorType,
-        actorId: entry.actorId ?? null,
-        actorName: redactText(entry.actorName),
-        action: entry.action,
-        subjectType: (entry.subjectType ?? null) as AuditSubjectType | null,
-        subjectId: entry.subjectId === null || entry.subjectId === undefined ? null : redactText(String(entry.subjectId)),
-        outcome: (entry.outcome ?? AuditOutcome.SUCCESS) as AuditOutcome,
-        clientIp: entry.clientIp !== undefined ? entry.clientIp : currentClientIp(),
-        // jsonb column: TypeORM's deep-partial typing does not fit free-form JSON.
-        details: details as never,
-      })
-      .execute();
+    return {
+      columns: ['organisation_id', 'actor_type', 'actor_id', 'actor_name', 'action', 'subject_type', 'subject_id', 'outcome', 'client_ip', 'details'],
+      values: [
+        entry.organisationId,
+        entry.actorType,
+        entry.actorId ?? null,
+        redactText(entry.actorName),
+        entry.action,
+        entry.subjectType ?? null,
+        entry.subjectId === null || entry.subjectId === undefined ? null : redactText(String(entry.subjectId)),
+        entry.outcome ?? AuditOutcome.SUCCESS,
+        entry.clientIp !== undefined ? entry.clientIp : currentClientIp(),
+        JSON.stringify(details),
+      ],
+    };
   }
 
   /**

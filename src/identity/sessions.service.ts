@@ -86,10 +86,10 @@ export class SessionsService {
   /** The session behind a cookie, if it is still valid; touches its last activity. */
   async find(token: string | undefined, stage: SessionStage): Promise<{ session: Session; user: User } | null> {
     if (!token || token.length > 100) return null;
-    const session = await this.db.getRepository(Session).findOne({
-      where: { tokenHash: hash(token) },
-      relations: { user: { organisation: true } },
-    });
+    // One query: the session with its person and their organisation (findOne with relations would take two).
+    const session = await this.db.getRepository(Session).createQueryBuilder('s')
+      .innerJoinAndSelect('s.user', 'user').innerJoinAndSelect('user.organisation', 'organisation')
+      .where('s.tokenHash = :hash', { hash: hash(token) }).getOne();
     if (!session || session.stage !== stage) return null;
     const now = clock.now().getTime();
     const idleLimit = session.lastSeenAt.getTime() + this.config.SESSION_IDLE_MINUTES * 60_000;

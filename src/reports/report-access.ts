@@ -1,9 +1,7 @@
-import { EntityManager, In } from 'typeorm';
+import { Brackets, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { ErrorCode, notFound, ProblemError } from '../common/problem';
 import { Actor } from '../kernel/actor';
 import { Report } from './report.entity';
-
-export const REPORT_RELATIONS = { school: true, location: true, reporter: true, receiver: true, residenceMunicipality: true } as const;
 
 /**
  * The locations a melder limited to some of the school's locations may see, or null when the actor sees all of the
@@ -21,36 +19,52 @@ export function visibleToActorSql(alias: string, org: string, locations: string)
   return `((${alias}.school_id = ${org} AND (${locations}::uuid[] IS NULL OR ${alias}.location_id = ANY(${locations}))) OR ${alias}.receiver_id = ${org})`;
 }
 
+/** Restricts a query of reports (alias r) to those the actor sees: as filing school (within a melder's locations) or as current receiver. */
+export function whereVisible<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, actor: Actor): SelectQueryBuilder<T> {
+  const limit = locationLimit(actor);
+  const schoolSide = new Brackets((w) => {
+    w.where('r.schoolId = :visibleOrg', { visibleOrg: actor.organisationId });
+    if (limit) w.andWhere('r.locationId IN (:...visibleLocations)', { visibleLocations: [...limit] });
+  });
+  return qb.andWhere(new Brackets((w) => w.where(schoolSide).orWhere('r.receiverId = :visibleOrg', { visibleOrg: actor.organisationId })));
+}
+
+/** The report with this number and what a page or answer shows of it (school, location, reporter, receiver, residence, messages), in one query. */
+function visibleReport(m: EntityManager, actor: Actor, number: number): SelectQueryBuilder<Report> {
+  const qb = m.getRepository(Report).createQueryBuilder('r')
+    .innerJoinAndSelect('r.school', 'school')
+    .innerJoinAndSelect('r.location', 'location')
+    .innerJoinAndSelect('r.reporter', 'reporter')
+    .innerJoinAndSelect('r.receiver', 'receiver')
+    .innerJoinAndSelect('r.residenceMunicipality', 'residenceMunicipality')
+    .leftJoinAndSelect('r.messages', 'message')
+    .leftJoinAndSelect('message.organisation', 'messageOrganisation')
+    .where('r.number = :number', { number })
+    .orderBy('message.createdAt', 'ASC');
+  return whereVisible(qb, actor);
+}
+
 /** The report with this number, if the actor may see it: as filing school (within a melder's locations) or as current receiver. */
 export async function findVisibleReport(m: EntityManager, actor: Actor, number: number): Promise<Report> {
-  const limit = locationLimit(actor);
-  const report = await m.getRepository(Report).findOne({
-    where: [
-      { number, schoolId: actor.organisationId, ...(limit ? { locationId: In([...limit]) } : {}) },
-      { number, receiverId: actor.organisationId },
-    ],
-    relations: REPORT_RELATIONS,
-  });
+  const report = await visibleReport(m, actor, number).getOne();
   if (!report) throw notFound('Deze melding bestaat niet of is niet voor u zichtbaar.');
   return report;
 }
 
 /**
- * Locks the visible report for the rest of the transaction (so concurrent writers queue) and loads it. With
- * `expectedVersion`, a report that changed since the caller read it is refused with 412.
+ * Locks the visible report for the rest of the transaction (so concurrent writers queue) and returns it as it is now,
+ * in one query (only the report row is locked, not the organisations it names). With `expectedVersion`, a report
+ * that changed since the caller read it is refused with 412.
  */
 export async function lockVisibleReport(m: EntityManager, actor: Actor, number: number, expectedVersion?: number): Promise<Report> {
-  const rows: { version: number }[] = await m.query(
-    `SELECT r.version FROM report r WHERE r.number = $1 AND ${visibleToActorSql('r', '$2', '$3')} FOR UPDATE`,
-    [number, actor.organisationId, locationLimit(actor)],
-  );
-  if (rows.length === 0) throw notFound('Deze melding bestaat niet of is niet voor u zichtbaar.');
-  if (expectedVersion !== undefined && rows[0].version !== expectedVersion) {
-    throw new ProblemError(ErrorCode.PRECONDITION_FAILED, `De melding is intussen gewijzigd (versie ${rows[0].version}). Haal haar opnieuw op.`, undefined, {
-      currentVersion: rows[0].version,
+  const report = await visibleReport(m, actor, number).setLock('pessimistic_write', undefined, ['r']).getOne();
+  if (!report) throw notFound('Deze melding bestaat niet of is niet voor u zichtbaar.');
+  if (expectedVersion !== undefined && report.version !== expectedVersion) {
+    throw new ProblemError(ErrorCode.PRECONDITION_FAILED, `De melding is intussen gewijzigd (versie ${report.version}). Haal haar opnieuw op.`, undefined, {
+      currentVersion: report.version,
     });
   }
-  return findVisibleReport(m, actor, number);
+  return report;
 }
 
 export function requireSide(report: Report, actor: Actor, side: 'school' | 'receiver'): void {

@@ -1,7 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Actor } from '../kernel/actor';
+import { ClosingReason, EmailCopies, ReportKind, ReportStatus } from '../kernel/report-codes';
 import { ReportEventType } from './report-event.entity';
+
+/** An organisation as a listener needs it: to name it, and to write to its general mailbox. */
+export interface OrganisationFacts {
+  id: string;
+  code: string;
+  name: string;
+  mailbox: string | null;
+}
+
+/** The report as it is after the change, as far as listeners need it (no pupil data). */
+export interface ReportFacts {
+  number: number;
+  kind: ReportKind;
+  status: ReportStatus;
+  closingReason: ClosingReason | null;
+  emailCopies: EmailCopies;
+  school: OrganisationFacts;
+  location: { code: string; name: string };
+  receiver: OrganisationFacts;
+  /** The address of the reporter named on the report (the school's contact). */
+  reporterEmail: string;
+  /** A forward: the receiver the report left. */
+  previousReceiver?: OrganisationFacts;
+}
 
 /** A change of a report, as it was recorded: the event's row id, the report, what happened, who did it. */
 export interface RecordedReportEvent {
@@ -10,6 +35,7 @@ export interface RecordedReportEvent {
   type: ReportEventType;
   actor: Actor;
   details: Record<string, unknown>;
+  report: ReportFacts;
 }
 
 /** What another capability does with each change of a report, inside the change's own transaction (`m`). */

@@ -4,9 +4,12 @@ import { DataSource, EntityManager } from 'typeorm';
 import { FieldCode, invalid } from '../common/problem';
 import { Actor } from '../kernel/actor';
 import { locationLimit, visibleToActorSql } from './report-access';
-import { ReportStatus } from '../kernel/report-codes';
-import { ReportEventBus } from './report-event-bus';
-import { FieldChange, ReportEvent, ReportEventType } from './report-event.entity';
+import { ClosingReason, ReportStatus } from '../kernel/report-codes';
+import { ReportEventBus, ReportFacts } from './report-event-bus';
+import { Report } from './report.entity';
+import { Organisation } from '../organisations/organisation.entity';
+import { AuditAction, AuditService, byActor } from '../audit/audit.service';
+import { FieldChange, ReportEventType } from './report-event.entity';
 import { ChangesPage, HistoryEntryView } from './report.view';
 import { OrganisationType } from '../kernel/organisation-type';
 
@@ -16,42 +19,73 @@ import { OrganisationType } from '../kernel/organisation-type';
  * in (txid, id) order, so that a poller resuming from its cursor sees each event once and misses none. Every event
  * is published on the ReportEventBus in the same transaction (notifications write its e-mails there).
  */
+/** A change of a report, to record: see ReportEventsService.record. */
+export interface ReportChange {
+  /** The report as it is after the change (its relations school, location, reporter and receiver loaded). */
+  report: Report;
+  actor: Actor;
+  type: ReportEventType;
+  changes?: FieldChange[];
+  details?: Record<string, unknown>;
+  audit: { action: AuditAction; details?: Record<string, unknown> };
+  /**
+   * The statement that writes the report's row, with its own parameters ($1...), and any further statements of the
+   * same change (`also`, which may use the same parameters). Without it: an event only.
+   */
+  write?: { sql: string; params: unknown[]; also?: string[] };
+  /** A forward: the receiver the report leaves. */
+  previousReceiver?: Organisation;
+}
+
+/** What listeners need to know of the report, from what the writer already has. */
+function factsOf(r: Report, previous?: Organisation): ReportFacts {
+  const org = (o: Organisation) => ({ id: o.id, code: o.code, name: o.name, mailbox: o.mailbox });
+  return {
+    number: r.number, kind: r.kind, status: r.status, closingReason: r.closingReason as ClosingReason | null, emailCopies: r.emailCopies,
+    school: org(r.school), location: { code: r.school.code + r.location.code, name: r.location.name },
+    receiver: org(r.receiver), reporterEmail: r.reporter.email, ...(previous ? { previousReceiver: org(previous) } : {}),
+  };
+}
+
 @Injectable()
 export class ReportEventsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly bus: ReportEventBus,
+    private readonly audit: AuditService,
   ) {}
 
-  async record(
-    m: EntityManager,
-    reportId: string,
-    actor: Actor,
-    type: ReportEventType,
-    changes: FieldChange[] = [],
-    details: Record<string, unknown> = {},
-  ): Promise<void> {
-    const inserted = await m
-      .createQueryBuilder()
-      .insert()
-      .into(ReportEvent)
-      .values({
-        reportId,
-        txid: () => 'pg_current_xact_id()::text::bigint',
-        type,
-        actorOrganisationId: actor.organisationId,
-        actorType: actor.type,
-        actorId: actor.id,
-        actorName: actor.name,
-        // jsonb columns: TypeORM's deep-partial typing does not fit free-form JSON.
-        changes: changes as never,
-        details: details as never,
-      })
-      .returning(['id'])
-      .execute();
-    const eventId = String((inserted.raw as { id: string }[])[0].id);
-    // Who listens (notifications: the e-mails about this change) writes in the same transaction.
-    await this.bus.publish(m, { eventId, reportId, type, actor, details });
+  /**
+   * Records a change of a report in ONE statement: the change of the report's row itself (`write`, a data-modifying
+   * statement that becomes the CTE "r"; its RETURNING columns come back), the history event (with the transaction id
+   * the changes feed orders by) and the audit entry. Then every listener on the ReportEventBus hears of it, in the
+   * same transaction, with the report's facts as they are after the change (`report`, updated by the caller), so that
+   * none of them needs to read the report again.
+   */
+  async record(m: EntityManager, change: ReportChange): Promise<Record<string, unknown>> {
+    const { report, actor, type } = change;
+    const params: unknown[] = [...(change.write?.params ?? [])];
+    const p = (value: unknown) => `$${params.push(value)}`;
+    const event = `INSERT INTO report_event (report_id, txid, type, actor_organisation_id, actor_type, actor_id, actor_name, changes, details)
+      VALUES (${p(report.id)}::uuid, pg_current_xact_id()::text::bigint, ${p(type)}, ${p(actor.organisationId)}::uuid, ${p(actor.type)}, ${p(actor.id)}::uuid,
+              ${p(actor.name)}, ${p(JSON.stringify(change.changes ?? []))}::jsonb, ${p(JSON.stringify(change.details ?? {}))}::jsonb)
+      RETURNING id`;
+    const numbered = change.write && report.number === undefined;
+    const audit = this.audit.cte(
+      byActor(actor, change.audit.action, { subjectType: 'REPORT', subjectId: report.number, details: change.audit.details ?? {} }),
+      params,
+      numbered ? { expression: 'r.number::text', from: 'r' } : undefined,
+    );
+    const [row]: Record<string, unknown>[] = await m.query(
+      `WITH ${change.write ? `r AS (${change.write.sql}), ` : ''}${(change.write?.also ?? []).map((sql, i) => `w${i} AS (${sql}), `).join('')}e AS (${event}), a AS (${audit})
+       SELECT e.id AS event_id${change.write ? ', r.*' : ''} FROM e${change.write ? ' CROSS JOIN r' : ''}`,
+      params,
+    );
+    if (numbered) report.number = Number(row.number);
+    await this.bus.publish(m, {
+      eventId: String(row.event_id), reportId: report.id, type, actor, details: change.details ?? {}, report: factsOf(report, change.previousReceiver),
+    });
+    return row;
   }
 
   async history(reportId: string): Promise<HistoryEntryView[]> {

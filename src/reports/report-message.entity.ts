@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation } from 'typeorm';
 import { Organisation } from '../organisations/organisation.entity';
 import { Report } from './report.entity';
 
@@ -11,7 +11,8 @@ export class ReportMessage {
   @Index('report_message_report_idx')
   @ManyToOne(() => Report, { nullable: false, onDelete: 'CASCADE' })
   @JoinColumn({ name: 'report_id', foreignKeyConstraintName: 'report_message_report_fk' })
-  report: Report;
+  // Relation<>: the report refers back to its messages; without the wrapper the two classes need each other at load time.
+  report: Relation<Report>;
   @Column('uuid')
   reportId: string;
 

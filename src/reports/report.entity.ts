@@ -1,10 +1,11 @@
 import {
-  Check, Column, CreateDateColumn, Entity, Generated, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn,
+  Check, Column, CreateDateColumn, Entity, Generated, Index, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn,
 } from 'typeorm';
 import { Location } from '../organisations/location.entity';
 import { Organisation } from '../organisations/organisation.entity';
 import { Reporter } from '../organisations/reporter.entity';
 import { EmailCopies, PgnType, ReportKind, ReportStatus, Sex } from '../kernel/report-codes';
+import { ReportMessage } from './report-message.entity';
 
 export interface Address {
   street: string;
@@ -182,4 +183,8 @@ export class Report {
 
   @Column('timestamptz', { nullable: true })
   closedAt: Date | null;
+
+  /** The replies and answers, when a query loads them with the report. */
+  @OneToMany(() => ReportMessage, (m) => m.report)
+  messages?: ReportMessage[];
 }

@@ -13,6 +13,7 @@ import {
 } from './report.dto';
 import { ChangesPage, ForwardResult, HistoryEntryView, MessageView, ReportPage, ReportView } from './report.view';
 import { ReportsService } from './reports.service';
+import { Report } from './report.entity';
 import { ReportQueries } from './report-queries';
 
 /** A meldingsnummer in the path: a positive whole number in range, else 404 (it cannot name a report). */
@@ -125,8 +126,7 @@ export class ReportsApiController {
     @CurrentActor() actor: Actor, @Param('number', reportNumber) number: number, @Headers('if-match') ifMatch: string | undefined,
     @Body() input: StatusChangeInput, @Res({ passthrough: true }) res: Response,
   ): Promise<ReportView> {
-    await this.handling.setStatus(actor, number, parseIfMatch(ifMatch), input);
-    return this.respond(actor, number, res);
+    return this.answer(await this.handling.setStatus(actor, number, parseIfMatch(ifMatch), input), res);
   }
 
   @Post('reports/:number/forward')
@@ -155,8 +155,7 @@ export class ReportsApiController {
     @CurrentActor() actor: Actor, @Param('number', reportNumber) number: number, @Headers('if-match') ifMatch: string | undefined,
     @Body() input: WithdrawInput, @Res({ passthrough: true }) res: Response,
   ): Promise<ReportView> {
-    await this.handling.withdraw(actor, number, parseIfMatch(ifMatch), input);
-    return this.respond(actor, number, res);
+    return this.answer(await this.handling.withdraw(actor, number, parseIfMatch(ifMatch), input), res);
   }
 
   @Post('reports/:number/messages')
@@ -164,8 +163,8 @@ export class ReportsApiController {
   @ApiOperation({ summary: 'Een bericht: terugmelding van de ontvanger of antwoord van de school' })
   @ApiCreatedResponse({ type: MessageView })
   @ApiProblems(400, 401, 403, 404, 422)
-  addMessage(@CurrentActor() actor: Actor, @Param('number', reportNumber) number: number, @Body() input: MessageInput): Promise<MessageView> {
-    return this.handling.addMessage(actor, number, input);
+  async addMessage(@CurrentActor() actor: Actor, @Param('number', reportNumber) number: number, @Body() input: MessageInput): Promise<MessageView> {
+    return MessageView.of(await this.handling.addMessage(actor, number, input));
   }
 
   @Get('changes')
@@ -180,9 +179,9 @@ export class ReportsApiController {
     return this.events.changes(actor, query.after, query.limit ?? 100);
   }
 
-  private async respond(actor: Actor, number: number, res: Response): Promise<ReportView> {
-    const report = await this.reports.current(actor, number);
+  /** The report as the change wrote it (not read again), with its new version as ETag. */
+  private async answer(report: Report, res: Response): Promise<ReportView> {
     res.setHeader('ETag', etag(report.version));
-    return report;
+    return this.reports.view(report);
   }
 }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { addDays, todayInNL } from '../common/dates';
+import { todayInNL } from '../common/dates';
 import { ageOn, pgnType } from '../common/dutch-validators';
 import { ErrorCode, FieldCode, FieldError, invalid, ProblemError } from '../common/problem';
 import { Actor } from '../kernel/actor';
@@ -16,11 +16,11 @@ import { PgnType, ReportKind, ReportStatus } from '../kernel/report-codes';
 import { FieldChange, ReportEventType } from './report-event.entity';
 import { ReportEventsService } from './report-events.service';
 import { checkReport, isOpen } from './report-rules';
+import { lookupErrors, lookupForFiling, routeFromFacts, sixteenHourErrors } from './report-filing';
 import { AddressInput, ChangeReportInput, CreateReportInput } from './report.dto';
 import { Address, Report } from './report.entity';
 import { ReportMessage } from './report-message.entity';
 import { ReportView } from './report.view';
-import { IdempotencyKey } from './idempotency-key.entity';
 import { AuditAction, AuditService, byActor } from '../audit/audit.service';
 import { sameValue } from '../common/same-value';
 import { OrganisationType } from '../kernel/organisation-type';
@@ -50,6 +50,17 @@ function checkIdempotencyKey(key: string): void {
   }
 }
 
+/** The columns a filing writes, and which of them are jsonb. */
+const INSERTED = {
+  id: 'uuid', schoolId: 'uuid', locationId: 'uuid', reporterId: 'uuid', receiverId: 'uuid', residenceMunicipalityId: 'uuid', kind: 'text', status: 'text',
+  pgnType: 'text', pgnEncrypted: 'bytea', pgnHash: 'bytea', pupilInitials: 'text', pupilPrefix: 'text', pupilSurname: 'text', pupilSex: 'text',
+  pupilBirthDate: 'date', registeredAddress: 'jsonb', residenceAddress: 'jsonb', phone: 'text', studentNumber: 'text', reason: 'text', beginDate: 'date',
+  endDate: 'date', allLessonsMissed: 'boolean', absenceExplanation: 'text', schoolAction: 'text', actionWanted: 'boolean', actionWantedExplanation: 'text',
+  daysMissed: 'integer', hoursMissed: 'integer', absenceDays: 'jsonb', emailCopies: 'text',
+} as const satisfies Partial<Record<keyof Report, string>>;
+
+const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
 export interface Filed {
   report: ReportView;
   replayed: boolean;
@@ -71,79 +82,81 @@ export class ReportsService {
     if (idempotencyKey !== undefined) checkIdempotencyKey(idempotencyKey);
     const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
     // Requests with the same key queue on an advisory lock inside fileIn, so the second finds the first's report.
-    const { number, replayed } = await this.db.transaction((m) => this.fileIn(m, actor, input, idempotencyKey, requestHash));
-    return { report: await this.current(actor, number), replayed };
+    const filed = await this.db.transaction((m) => this.fileIn(m, actor, input, idempotencyKey, requestHash));
+    if ('replayed' in filed) return { report: await this.current(actor, filed.replayed), replayed: true };
+    // The answer is the report as it was written: nothing is read back.
+    return { report: ReportView.full(filed, input.pupil.pgn, []), replayed: false };
   }
 
-  private async fileIn(m: EntityManager, actor: Actor, input: CreateReportInput, key: string | undefined, requestHash: string) {
+  /**
+   * Filing in few round trips: (the idempotency key's lock and lookup,) one query for everything the checks and the
+   * route need (lookupForFiling), one statement for the report, its event and its audit entry, and the listeners' own
+   * (notifications: the e-mails). The report comes back as written, or the number of an earlier filing with this key.
+   */
+  private async fileIn(m: EntityManager, actor: Actor, input: CreateReportInput, key: string | undefined, requestHash: string): Promise<Report | { replayed: number }> {
     if (key !== undefined) {
-      // Requests with the same key queue here until the first one commits, then find its report.
+      // Requests with the same key queue here until the first one commits, then find its report (in a statement of its
+      // own: a statement sees the database as it was when it began, before it waited for the lock).
       await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`idempotency:${actor.organisationId}:${key}`]);
-      const earlier = await m.getRepository(IdempotencyKey).findOne({ where: { organisationId: actor.organisationId, key }, relations: { report: true } });
+      const [earlier]: { request_hash: string; number: number }[] = await m.query(
+        'SELECT i.request_hash, r.number FROM idempotency_key i JOIN report r ON r.id = i.report_id WHERE i.organisation_id = $1 AND i.key = $2',
+        [actor.organisationId, key],
+      );
       if (earlier) {
-        if (earlier.requestHash !== requestHash) {
+        if (earlier.request_hash !== requestHash) {
           throw new ProblemError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'Deze Idempotency-Key is al gebruikt voor een melding met andere inhoud.');
         }
-        return { number: earlier.report.number, replayed: true };
+        return { replayed: earlier.number };
       }
     }
-    const today = todayInNL();
     const p = input.pupil;
-    const errors: FieldError[] = checkReport(
-      { ...input, birthDate: p.birthDate, actionWantedExplanation: input.actionWantedExplanation },
-      today,
-      true,
-    );
-    const location = await this.ownLocation(m, actor, input.locationCode, errors);
-    const reporter = await this.ownReporter(m, actor, input.reporterId, errors);
     const residenceField = p.residenceAddress ? 'pupil.residenceAddress.municipalityCode' : 'pupil.registeredAddress.municipalityCode';
-    const residence = await this.municipality(m, (p.residenceAddress ?? p.registeredAddress).municipalityCode, residenceField, errors);
-    if (p.residenceAddress) await this.municipality(m, p.registeredAddress.municipalityCode, 'pupil.registeredAddress.municipalityCode', errors);
+    const residenceCode = (p.residenceAddress ?? p.registeredAddress).municipalityCode;
     const pgnHash = this.cipher.hash(p.pgn);
-    if (input.kind === ReportKind.U16 && input.endDate) await this.checkSixteenHourInterval(m, actor, pgnHash, input.beginDate, input.endDate, null, errors);
-    if (errors.length > 0) throw invalid(...errors);
-
-    const age = ageOn(p.birthDate, input.beginDate);
-    const route = await this.organisations.route(input.kind, age, residence!, m);
-    const saved = await m.getRepository(Report).save({
-      schoolId: actor.organisationId,
-      locationId: location!.id,
-      reporterId: reporter!.id,
-      receiverId: route.receiverId,
-      residenceMunicipalityId: residence!.id,
-      kind: input.kind,
-      status: ReportStatus.GEREGISTREERD,
-      pgnType: pgnType(p.pgn) as PgnType,
-      pgnEncrypted: this.cipher.encrypt(p.pgn),
-      pgnHash,
-      pupilInitials: p.initials,
-      pupilPrefix: p.prefix ?? null,
-      pupilSurname: p.surname,
-      pupilSex: p.sex,
-      pupilBirthDate: p.birthDate,
-      registeredAddress: address(p.registeredAddress),
-      residenceAddress: p.residenceAddress ? address(p.residenceAddress) : null,
-      phone: p.phone ?? null,
-      studentNumber: p.studentNumber ?? null,
-      reason: input.reason,
-      beginDate: input.beginDate,
-      endDate: input.endDate ?? null,
-      allLessonsMissed: input.allLessonsMissed,
-      absenceExplanation: input.absenceExplanation ?? null,
-      schoolAction: input.schoolAction ?? null,
-      actionWanted: input.actionWanted,
-      actionWantedExplanation: input.actionWantedExplanation ?? null,
-      daysMissed: input.daysMissed ?? null,
-      hoursMissed: input.hoursMissed ?? null,
-      absenceDays: input.absenceDays ?? null,
-      emailCopies: input.emailCopies,
+    const facts = await lookupForFiling(m, actor, {
+      locationCode: input.locationCode, reporterId: input.reporterId, pgnHash,
+      municipalityCodes: [p.registeredAddress.municipalityCode, ...(p.residenceAddress ? [p.residenceAddress.municipalityCode] : [])],
+      sixteenHours: input.kind === ReportKind.U16 && input.endDate ? { begin: input.beginDate, end: input.endDate } : null,
     });
-    const receiver = await m.getRepository(Organisation).findOneByOrFail({ id: route.receiverId });
-    await this.events.record(m, saved.id, actor, ReportEventType.INGEDIEND, [], { receiver: receiver.code, routing: route.reasons });
-    if (key !== undefined) await m.getRepository(IdempotencyKey).insert({ organisationId: actor.organisationId, key, requestHash, reportId: saved.id });
-    const { number } = await m.getRepository(Report).findOneOrFail({ where: { id: saved.id }, select: { id: true, number: true } });
-    await this.audit.record(byActor(actor, AuditAction.REPORT_FILED, { subjectType: 'REPORT', subjectId: number, details: { receiver: receiver.code } }), m);
-    return { number, replayed: false };
+    const errors: FieldError[] = [
+      ...checkReport({ ...input, birthDate: p.birthDate, actionWantedExplanation: input.actionWantedExplanation }, todayInNL(), true),
+      ...lookupErrors(facts, input.locationCode, [
+        [residenceField, residenceCode], ...(p.residenceAddress ? [['pupil.registeredAddress.municipalityCode', p.registeredAddress.municipalityCode] as [string, string]] : []),
+      ]),
+      ...(input.kind === ReportKind.U16 && input.endDate ? sixteenHourErrors(facts.previousEnd, input.beginDate, input.endDate) : []),
+    ];
+    const residence = facts.municipalities.get(residenceCode);
+    const route = errors.length === 0 && residence ? routeFromFacts(facts, input.kind, ageOn(p.birthDate, input.beginDate), residence) : null;
+    if (route && 'field' in route) errors.push(route);
+    if (errors.length > 0 || !route || 'field' in route) throw invalid(...errors);
+
+    const receiver = facts.candidates.get(route.receiverId)!;
+    const report = Object.assign(new Report(), {
+      id: randomUUID(), schoolId: actor.organisationId, school: facts.school, locationId: facts.location!.id, location: facts.location!,
+      reporterId: facts.reporter!.id, reporter: facts.reporter!, receiverId: receiver.id, receiver, residenceMunicipalityId: residence!.id,
+      residenceMunicipality: residence!, kind: input.kind, status: ReportStatus.GEREGISTREERD, pgnType: pgnType(p.pgn) as PgnType,
+      pgnEncrypted: this.cipher.encrypt(p.pgn), pgnHash, pupilInitials: p.initials, pupilPrefix: p.prefix ?? null, pupilSurname: p.surname,
+      pupilSex: p.sex, pupilBirthDate: p.birthDate, registeredAddress: address(p.registeredAddress),
+      residenceAddress: p.residenceAddress ? address(p.residenceAddress) : null, phone: p.phone ?? null, studentNumber: p.studentNumber ?? null,
+      reason: input.reason, beginDate: input.beginDate, endDate: input.endDate ?? null, allLessonsMissed: input.allLessonsMissed,
+      absenceExplanation: input.absenceExplanation ?? null, schoolAction: input.schoolAction ?? null, actionWanted: input.actionWanted,
+      actionWantedExplanation: input.actionWantedExplanation ?? null, daysMissed: input.daysMissed ?? null, hoursMissed: input.hoursMissed ?? null,
+      absenceDays: input.absenceDays ?? null, emailCopies: input.emailCopies, closingReason: null, closingExplanation: null, municipalContact: null, closedAt: null,
+      messages: [],
+    });
+    const columns = Object.keys(INSERTED) as (keyof typeof INSERTED)[];
+    const params = columns.map((c) => (INSERTED[c] === 'jsonb' ? JSON.stringify(report[c]) : report[c]));
+    const row = await this.events.record(m, {
+      report, actor, type: ReportEventType.INGEDIEND, details: { receiver: receiver.code, routing: route.reasons },
+      audit: { action: AuditAction.REPORT_FILED, details: { receiver: receiver.code } },
+      write: {
+        sql: `INSERT INTO report (${columns.map(snake).join(', ')}) VALUES (${columns.map((c, i) => `$${i + 1}${INSERTED[c] === 'jsonb' ? '::jsonb' : ''}`).join(', ')})
+              RETURNING number, version, created_at, updated_at`,
+        params: key === undefined ? params : [...params, actor.organisationId, key, requestHash],
+        also: key === undefined ? [] : [`INSERT INTO idempotency_key (organisation_id, key, request_hash, report_id) VALUES ($${params.length + 1}, $${params.length + 2}, $${params.length + 3}, $1)`],
+      },
+    });
+    return Object.assign(report, { version: Number(row.version), createdAt: row.created_at, updatedAt: row.updated_at });
   }
 
   /** A report with its personal data, for reading: the read is logged. */
@@ -158,10 +171,12 @@ export class ReportsService {
     return this.view(await findVisibleReport(this.db.manager, actor, number));
   }
 
+  /** The report as a reader sees it: the PGN decrypted, with its messages (loaded with it, or read now). */
   async view(report: Report, m: EntityManager = this.db.manager): Promise<ReportView> {
-    const messages = await m.getRepository(ReportMessage).find({ where: { reportId: report.id }, relations: { organisation: true }, order: { createdAt: 'ASC' } });
+    const messages = report.messages ?? await m.getRepository(ReportMessage).find({ where: { reportId: report.id }, relations: { organisation: true }, order: { createdAt: 'ASC' } });
     return ReportView.full(report, this.cipher.decrypt(report.pgnEncrypted), messages);
   }
+
 
   async history(actor: Actor, number: number) {
     const report = await findVisibleReport(this.db.manager, actor, number);
@@ -241,8 +256,7 @@ export class ReportsService {
         locationId: report.locationId, reporterId: report.reporterId, residenceMunicipalityId: report.residenceMunicipalityId,
         version: report.version + 1,
       });
-      await this.events.record(m, report.id, actor, ReportEventType.GEWIJZIGD, changes);
-      await this.audit.record(byActor(actor, AuditAction.REPORT_CHANGED, { subjectType: 'REPORT', subjectId: number, details: { fields: changes.map((c) => c.field) } }), m);
+      await this.events.record(m, { report, actor, type: ReportEventType.GEWIJZIGD, changes, audit: { action: AuditAction.REPORT_CHANGED, details: { fields: changes.map((c) => c.field) } } });
     });
     return this.current(actor, number);
   }
@@ -281,10 +295,7 @@ export class ReportsService {
     return org;
   }
 
-  /**
-   * 16 hours in 4 weeks: the count restarts after each report, so a new report for the same pupil begins after the
-   * previous one ended; with continuous absence at most one report per 7 calendar days.
-   */
+  /** 16 hours in 4 weeks (sixteenHourErrors): the previous 16-hour report of the pupil near this one, other than `exceptId`. */
   private async checkSixteenHourInterval(
     m: EntityManager, actor: Actor, pgnHash: Buffer, beginDate: string, endDate: string, exceptId: string | null, errors: FieldError[],
   ): Promise<void> {
@@ -295,12 +306,6 @@ export class ReportsService {
         ORDER BY end_date DESC LIMIT 1`,
       [actor.organisationId, pgnHash, exceptId, endDate, beginDate],
     );
-    if (rows.length === 0) return;
-    const previous = rows[0].end_date;
-    if (beginDate <= previous) {
-      errors.push({ field: 'beginDate', code: FieldCode.TOO_SOON_AFTER_PREVIOUS, message: `beginDate: moet na de einddatum (${previous}) van de vorige 16-uursmelding voor deze leerling liggen` });
-    } else if (endDate < addDays(previous, 7)) {
-      errors.push({ field: 'endDate', code: FieldCode.TOO_SOON_AFTER_PREVIOUS, message: `endDate: bij doorlopend verzuim hoogstens één melding per 7 dagen; de vorige eindigde op ${previous}` });
-    }
+    errors.push(...sixteenHourErrors(rows[0]?.end_date ?? null, beginDate, endDate));
   }
 }

@@ -1,0 +1,56 @@
+import { Client } from 'pg';
+import { activePerson, signIn } from './support/people';
+import { reportBody, TestApp } from './support/test-app';
+
+/**
+ * Filing and closing a report take at most 8 round trips to the database, the whole request counted: the caller's
+ * key or session, the rate limit, the transaction, one read of what the write needs, one statement for the report,
+ * its history event and its audit entry, one per listener (the e-mails), and the answer from what was written.
+ * Counted, not timed: every statement node-postgres sends is one round trip.
+ */
+describe('round trips to the database', () => {
+  let t: TestApp;
+  const sent: string[] = [];
+  const original = Client.prototype.query;
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    (Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: Client, ...args: unknown[]) {
+      const q = args[0] as string | { text?: string };
+      sent.push(typeof q === 'string' ? q : q?.text ?? '');
+      return (original as unknown as (...a: unknown[]) => unknown).apply(this, args);
+    };
+  });
+  afterAll(async () => {
+    Client.prototype.query = original;
+    await t.stop();
+  });
+
+  async function count(work: () => Promise<unknown>): Promise<string[]> {
+    sent.length = 0;
+    await work();
+    return [...sent];
+  }
+
+  it('files a report in at most 8, with a key, and closes it in at most 8', async () => {
+    const school = await t.newSchool();
+    const officer = await t.keyFor('GM0363', ['behandelaar']);
+    await officer.get('/api/v1/reports').expect(200); // the key's last use is written at most once a minute
+    let n = 0;
+    const filing = await count(async () => (n = (await school.post('/api/v1/reports', reportBody(school)).expect(201)).body.number));
+    expect(filing.length).toBeLessThanOrEqual(8);
+    expect(filing.filter((q) => /^\s*INSERT INTO outbox_message/.test(q))).toHaveLength(1);
+    const closing = await count(() => officer.post(`/api/v1/reports/${n}/status`, { status: 'AFGESLOTEN', closingReason: 'TERUG_NAAR_SCHOOL', closingExplanation: 'GEZIEN' }).expect(200));
+    expect(closing.length).toBeLessThanOrEqual(8);
+  });
+
+  it('closes a report in at most 8 with a signed-in session', async () => {
+    const school = await t.newSchool('Tweede');
+    const person = await activePerson(t, 'GM0363', { username: 'r.rondes', email: 'r@example.org', roles: ['behandelaar'] });
+    const { agent, csrf } = await signIn(t, person);
+    const n = (await school.post('/api/v1/reports', reportBody(school)).expect(201)).body.number;
+    await agent.get('/api/v1/session').expect(200);
+    const closing = await count(() => agent.post(`/api/v1/reports/${n}/status`).set('X-CSRF-Token', csrf).send({ status: 'IN_BEHANDELING' }).expect(200));
+    expect(closing.length).toBeLessThanOrEqual(8);
+  });
+});
