@@ -104,7 +104,7 @@ async function main(command) {
     if (earlier.length === 0) console.log('Eerste snapshot van deze hoofdversie: niets om mee te vergelijken.');
 
     if (command === 'snapshot') {
-      if (!ok) throw new Error('Niet vastgelegd: verhoog info.version (API_VERSION in src/common/openapi.ts) zoals hierboven gevraagd.');
+      if (!ok) throw new Error('Niet vastgelegd: verhoog info.version (API_VERSION in src/openapi/openapi.ts) zoals hierboven gevraagd.');
       writeFileSync(snapshot, live);
       console.log(`\nVastgelegd: ${relative(root, snapshot)}. Beschrijf ${version} in docs/api-changelog.md.`);
       return;

@@ -4,7 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { inspectRequest } from './common/inspect-request';
 import { ErrorCode, ProblemError } from './common/problem';
-import { API_VERSION, setupOpenApi } from './common/openapi';
+import { API_VERSION, setupOpenApi } from './openapi/openapi';
 import { validationPipe } from './common/validation';
 import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { API_VERSION } from '../src/common/openapi';
+import { API_VERSION } from '../src/openapi/openapi';
 
 /**
  * The breaking-change rule of `npm run contract:check` (scripts/contract.mjs, Redocly's diff): a change that can

@@ -1,6 +1,3 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { ModulesContainer } from '@nestjs/core';
 import fc from 'fast-check';
 import http from 'node:http';
 import request from 'supertest';
@@ -10,6 +7,7 @@ import { codeAt } from '../src/identity/credentials/totp';
 import { HousekeepingService } from '../src/identity/housekeeping.service';
 import { activePerson, PASSWORD, Person, signIn } from './support/people';
 import { expectProblem, fieldErrors, pairs } from './support/problems';
+import { routesOf } from './support/routes';
 import { bsn, Caller, reportBody, TestApp, TestSchool } from './support/test-app';
 
 /**
@@ -99,24 +97,9 @@ describe('prototype pollution: no form, query or body name reaches a prototype',
   });
 });
 
-/** The portal's routes (everything outside /api), with their methods, read from the controllers. */
+/** The portal's routes: everything outside /api and /health. */
 function portalRoutes(t: TestApp): { method: string; path: string }[] {
-  const routes: { method: string; path: string }[] = [];
-  for (const module of t.app.get(ModulesContainer).values()) {
-    for (const { metatype } of module.controllers.values()) {
-      if (!metatype) continue;
-      const base = String(Reflect.getMetadata(PATH_METADATA, metatype) ?? '');
-      for (const name of Object.getOwnPropertyNames(metatype.prototype)) {
-        const handler = metatype.prototype[name];
-        if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
-        const path = `/${base}/${String(Reflect.getMetadata(PATH_METADATA, handler) ?? '')}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
-        if (!path.startsWith('/api') && !path.startsWith('/health')) {
-          routes.push({ method: RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod], path });
-        }
-      }
-    }
-  }
-  return routes;
+  return routesOf(t.app).filter((r) => !r.path.startsWith('/api') && !r.path.startsWith('/health'));
 }
 
 describe('grants: an API key never carries more than the person who makes it', () => {

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { problemOfDatabaseError } from './database-errors';
-import { API_VERSION } from './openapi';
 import { ErrorCode, ProblemBody, ProblemError } from './problem';
 
 const HTTP_TO_CODE: Record<number, ErrorCode> = {
@@ -39,7 +38,6 @@ export class ProblemFilter implements ExceptionFilter {
     const body = this.toProblem(exception, req);
     if (res.headersSent) return;
     // Also for refusals that come before any middleware of ours ran (a body too large, broken JSON).
-    res.setHeader('API-Version', API_VERSION);
     res.status(body.status).type('application/problem+json').json(body);
   }
 

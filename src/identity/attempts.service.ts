@@ -32,20 +32,14 @@ export function signInRefused(): ProblemError {
 /** The counter of an account that a check of a secret counts against: its password, or its one-time code. */
 export type Secret = 'password' | 'code';
 
-const CLAIM_ACCOUNT: Record<Secret, string> = {
-  password: `UPDATE user_account SET failed_passwords = failed_passwords + 1,
-       throttled_until = CASE WHEN failed_passwords + 1 >= $2
-         THEN now() + LEAST($3::bigint, $4::bigint * power(2, LEAST(failed_passwords + 1 - $2, 30))::bigint) * interval '1 millisecond'
-         ELSE throttled_until END
-     WHERE id = $1 AND (throttled_until IS NULL OR throttled_until <= now())
-     RETURNING failed_passwords AS failures`,
-  code: `UPDATE user_account SET failed_codes = failed_codes + 1,
-       throttled_until = CASE WHEN failed_codes + 1 >= $2
-         THEN now() + LEAST($3::bigint, $4::bigint * power(2, LEAST(failed_codes + 1 - $2, 30))::bigint) * interval '1 millisecond'
-         ELSE throttled_until END
-     WHERE id = $1 AND (throttled_until IS NULL OR throttled_until <= now())
-     RETURNING failed_codes AS failures`,
-};
+/** Counts one attempt at a secret, unless the account waits; starts the wait when the count reaches the limit. */
+const claimAccount = (column: 'failed_passwords' | 'failed_codes') => `UPDATE user_account SET ${column} = ${column} + 1,
+     throttled_until = CASE WHEN ${column} + 1 >= $2
+       THEN now() + LEAST($3::bigint, $4::bigint * power(2, LEAST(${column} + 1 - $2, 30))::bigint) * interval '1 millisecond'
+       ELSE throttled_until END
+   WHERE id = $1 AND (throttled_until IS NULL OR throttled_until <= now())
+   RETURNING ${column} AS failures`;
+const CLAIM_ACCOUNT: Record<Secret, string> = { password: claimAccount('failed_passwords'), code: claimAccount('failed_codes') };
 
 /**
  * Counts attempts at a secret (a password, a one-time code), per account and per client address, so that guessing

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type request from 'supertest';
-import { openApiDocumentOf } from '../../src/common/openapi';
+import { openApiDocumentOf } from '../../src/openapi/openapi';
 
 /**
  * Checks an answer of the API against the published document: the operation (method and path) and its status must be

@@ -7,8 +7,8 @@ import { getMetadataStorage } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import type { NextFunction, Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
-import { ProblemSchema, PROBLEM_DESCRIPTIONS, PROBLEM_EXAMPLES } from './api-problems.decorator';
-import { BRIN_PATTERN, IS_BRIN, IS_ISO_DATE, IS_MUNICIPALITY_CODE, IS_PGN, IS_POSTCODE, MUNICIPALITY_CODE_PATTERN, POSTCODE_PATTERN } from './dutch-validators';
+import { ProblemSchema, PROBLEM_DESCRIPTIONS, PROBLEM_EXAMPLES } from '../common/api-problems.decorator';
+import { BRIN_PATTERN, IS_BRIN, IS_ISO_DATE, IS_MUNICIPALITY_CODE, IS_PGN, IS_POSTCODE, MUNICIPALITY_CODE_PATTERN, POSTCODE_PATTERN } from '../common/dutch-validators';
 
 /**
  * The published contract: the OpenAPI 3.1 document, generated from the controllers and DTOs (their @Api* decorators
