@@ -19,6 +19,8 @@ export enum MailTemplate {
   REPORT_EVENT = 'report-event',
   DIGEST = 'digest',
   ACTIVATION = 'activation',
+  /** To the beheerders: a webhook endpoint was disabled (410 Gone, or failing too long). */
+  WEBHOOK_DISABLED = 'webhook-disabled',
 }
 
 /**
