@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
 /** What the receiver does with a request: take it, fail, ask to wait, say it is gone, answer late or never. */
-export type ReceiverMode = 'accept' | 'fail500' | 'busy429' | 'gone410' | 'bad400' | 'slow' | 'stall';
+export type ReceiverMode = 'accept' | 'fail500' | 'busy429' | 'gone410' | 'bad400' | 'slow' | 'stall' | 'flaky';
 
 export interface Received {
   path: string;
@@ -35,6 +35,9 @@ export class WebhookReceiver {
   private readonly stalled: ServerResponse[] = [];
   private server: Server;
   retryAfter = '2';
+  /** In 'flaky' mode every n-th request gets a 500. */
+  flakyEvery = 4;
+  private count = 0;
   slowMs = 3000;
 
   private constructor(readonly port: number, server: Server) {
@@ -102,7 +105,8 @@ export class WebhookReceiver {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     const path = req.url ?? '/';
-    const mode = this.modes.get(path) ?? 'accept';
+    const chosen = this.modes.get(path) ?? 'accept';
+    const mode = chosen === 'flaky' ? (++this.count % this.flakyEvery === 0 ? 'fail500' : 'accept') : chosen;
     const header = (name: string) => String(req.headers[name] ?? '');
     const entry: Received = {
       path, id: header('webhook-id'), timestamp: Number(header('webhook-timestamp')), signature: header('webhook-signature'), body,
@@ -136,6 +140,8 @@ export class WebhookReceiver {
       case 'stall':
         this.stalled.push(res);
         return;
+      default:
+        res.writeHead(500).end();
     }
   }
 }
