@@ -55,7 +55,7 @@ export class WebhooksPagesController {
   async create(@CurrentActor() actor: Actor, @Body() form: Record<string, unknown>, @Res() res: Response): Promise<void> {
     const values = { url: text(form.url), description: text(form.description), eventTypes: listOf(form.eventTypes) };
     const { input, errors } = await validateAs(NewWebhookInput, values);
-    let problems = errors;
+    let problems = this.withAddress(errors, values.url);
     if (input) {
       try {
         const { endpoint, secret } = await this.webhooks.create(actor, input);
@@ -81,7 +81,7 @@ export class WebhooksPagesController {
   async change(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() form: Record<string, unknown>, @Res() res: Response): Promise<void> {
     const values = { url: text(form.url), description: text(form.description), eventTypes: listOf(form.eventTypes) };
     const { input, errors } = await validateAs(ChangeWebhookInput, values);
-    let problems = errors;
+    let problems = this.withAddress(errors, values.url);
     if (input) {
       try {
         await this.webhooks.change(actor, id, input);
@@ -133,6 +133,12 @@ export class WebhooksPagesController {
   @Allow(Permission.WEBHOOK_MANAGE)
   async redeliver(@CurrentActor() actor: Actor, @Param('id') id: string, @Param('deliveryId') deliveryId: string, @Res() res: Response): Promise<void> {
     await this.act(actor, id, res, 'opnieuw', () => this.webhooks.redeliver(actor, id, deliveryId));
+  }
+
+  /** The form's errors, with the address's own problem too when the rest already failed (so that all show at once). */
+  private withAddress(errors: FieldError[], url: string): FieldError[] {
+    const address = errors.length > 0 && !errors.some((e) => e.field === 'url') ? this.webhooks.addressProblem(url) : null;
+    return address ? [address, ...errors] : errors;
   }
 
   /** Runs an action; done: back to the endpoint with a notice; refused (409): the endpoint with the reason. */

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditAction, AuditSubjectType } from '../audit/audit-event.entity';
 import { AuditService, byActor } from '../audit/audit.service';
-import { ErrorCode, FieldCode, invalid, notFound, ProblemError } from '../common/problem';
+import { ErrorCode, FieldCode, FieldError, invalid, notFound, ProblemError } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { Actor } from '../kernel/actor';
 import { DeliveryStatus } from './webhook-delivery.entity';
@@ -196,8 +196,13 @@ export class WebhooksService {
     return endpoint;
   }
 
+  /** What is wrong with an address for this service (production or not), or null: the rule create and change apply. */
+  addressProblem(url: unknown): FieldError | null {
+    return typeof url === 'string' && url !== '' ? urlProblem(url, this.config.isProduction) : null;
+  }
+
   private checkUrl(url: string): void {
-    const problem = urlProblem(url, this.config.isProduction);
+    const problem = this.addressProblem(url);
     if (problem) throw invalid(problem);
   }
 
