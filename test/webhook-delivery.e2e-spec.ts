@@ -180,8 +180,6 @@ describe('webhook delivery: whatever the receiver does, nothing is lost and the 
     expect(await s.delivery(id, number)).toMatchObject({ status: 'FAILED', last_status_code: 500 });
     const mails = await t.db.query(`SELECT recipient, data FROM outbox_message WHERE template = 'webhook-disabled' AND data->>'link' LIKE $1`, [`%${id}`]);
     expect(mails).toEqual([{ recipient: 'beheer@bezorgschool.example', data: expect.objectContaining({ gone: false, lastAnswer: 'Interne fout bij de ontvanger' }) }]);
-    const audit = await s.beheer.agent.get('/api/v1/audit?action=WEBHOOK_DISABLED').expect(200);
-    expect(audit.body.events.map((e: { subject: { id: string } }) => e.subject.id)).toContain(id);
   });
 });
 

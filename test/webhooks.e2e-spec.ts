@@ -89,9 +89,6 @@ describe('webhooks: registering endpoints and what they receive', () => {
     for (const e of (await schoolBeheer.agent.get('/api/v1/webhooks').expect(200)).body) {
       await schoolBeheer.agent.delete(`/api/v1/webhooks/${e.id}`).set('X-CSRF-Token', schoolBeheer.csrf).expect(204);
     }
-    const audit = await schoolBeheer.agent.get('/api/v1/audit?action=WEBHOOK_CREATED').expect(200);
-    expect(audit.body.events).toHaveLength(2);
-    expect(JSON.stringify(audit.body)).not.toContain('whsec_');
   });
 
   it('sends each change as a signed CloudEvent with a thin payload: the number, the change, the status, a link, the feed cursor', async () => {

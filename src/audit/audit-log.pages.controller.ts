@@ -61,13 +61,6 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   [AuditAction.DUO_IMPORTED]: 'Bestand van DUO ingelezen',
   [AuditAction.LOCATION_CHANGED]: 'Locatie gewijzigd',
   [AuditAction.REPORTER_CHANGED]: 'Melder gewijzigd',
-  [AuditAction.WEBHOOK_CREATED]: 'Webhook geregistreerd',
-  [AuditAction.WEBHOOK_CHANGED]: 'Webhook gewijzigd',
-  [AuditAction.WEBHOOK_DELETED]: 'Webhook verwijderd',
-  [AuditAction.WEBHOOK_SECRET_ROTATED]: 'Nieuw webhookgeheim',
-  [AuditAction.WEBHOOK_TESTED]: 'Testbericht webhook',
-  [AuditAction.WEBHOOK_REDELIVERED]: 'Webhookbericht opnieuw bezorgd',
-  [AuditAction.WEBHOOK_DISABLED]: 'Webhook uitgezet door Verzuimloket',
   [AuditAction.AUDIT_READ]: 'Logboek ingezien',
 };
 const OUTCOME_LABELS: Record<AuditOutcome, string> = {
@@ -77,7 +70,6 @@ const SUBJECT_LABELS: Record<AuditSubjectType, string> = {
   [AuditSubjectType.REPORT]: 'Melding', [AuditSubjectType.USER]: 'Account', [AuditSubjectType.API_KEY]: 'API-sleutel',
   [AuditSubjectType.HARDWARE_TOKEN]: 'Hardwaretoken', [AuditSubjectType.SESSION]: 'Sessie', [AuditSubjectType.ORGANISATION]: 'Organisatie',
   [AuditSubjectType.AUDIT_LOG]: 'Logboek', [AuditSubjectType.MAIL]: 'E-mail',
-  [AuditSubjectType.WEBHOOK]: 'Webhook',
 };
 const AUDIT_LABELS: Record<string, string> = {
   from: 'Vanaf', to: 'Tot en met', action: 'Handeling', actorId: 'Wie', outcome: 'Uitkomst', subjectType: 'Soort onderwerp',

@@ -1,8 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditAction, AuditSubjectType } from '../audit/audit-event.entity';
-import { AuditService, SYSTEM_ACTOR } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { WebhookAlerts } from './webhook-alerts';
 import { DeliveryStatus } from './webhook-delivery.entity';
@@ -44,7 +42,6 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly box: WebhookSecretBox,
     private readonly alerts: WebhookAlerts,
-    private readonly audit: AuditService,
     private readonly wakeup: WebhookWakeup,
   ) {
     this.queue = new WebhookQueue(db);
@@ -166,10 +163,6 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async disabled(m: EntityManager, endpoint: HeldEndpoint, reason: DisabledReason.GONE | DisabledReason.FAILING, failingSince: Date | null, lastAnswer: string | null): Promise<void> {
     this.logger.warn(`Webhook-endpoint ${endpoint.id} uitgezet: ${reason === DisabledReason.GONE ? 'de ontvanger antwoordde 410 Gone' : `${this.config.WEBHOOK_DISABLE_AFTER_HOURS} uur lang mislukt`}`);
-    await this.audit.record({
-      ...SYSTEM_ACTOR, organisationId: endpoint.organisationId, action: AuditAction.WEBHOOK_DISABLED,
-      subjectType: AuditSubjectType.WEBHOOK, subjectId: endpoint.id, details: { reason },
-    }, m);
     await this.alerts.endpointDisabled(m, {
       organisationId: endpoint.organisationId, endpointId: endpoint.id, description: endpoint.description,
       host: new URL(endpoint.url).host, reason, failingSince, lastAnswer,

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AuditModule } from '../audit/audit.module';
 import { AppConfig } from '../config/app-config';
 import { masterKey } from '../config/master-key';
 import { ReportsModule } from '../reports/reports.module';
@@ -17,7 +16,7 @@ import { WebhooksService } from './webhooks.service';
  * WebhookAlerts, which notifications provides (it is global), so that this module does not import notifications.
  */
 @Module({
-  imports: [AuditModule, ReportsModule],
+  imports: [ReportsModule],
   controllers: [WebhooksApiController, WebhooksPagesController],
   providers: [
     WebhooksService,

@@ -3,8 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditAction, AuditSubjectType } from '../audit/audit-event.entity';
-import { AuditService, byActor } from '../audit/audit.service';
 import { ErrorCode, FieldCode, FieldError, invalid, notFound, ProblemError } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { Actor } from '../kernel/actor';
@@ -33,7 +31,7 @@ interface DeliveryRow {
 /**
  * A beheerder's webhook endpoints (API and pages alike): register, change, switch off and on, remove, rotate the secret,
  * read the delivery log, deliver one event again, send a test event. Each acts only on the caller's organisation's
- * endpoints, in the query itself, and writes its audit entry in the same transaction.
+ * endpoints, in the query itself.
  */
 @Injectable()
 export class WebhooksService {
@@ -42,7 +40,6 @@ export class WebhooksService {
     private readonly config: AppConfig,
     private readonly box: WebhookSecretBox,
     private readonly outbox: WebhookOutbox,
-    private readonly audit: AuditService,
   ) {}
 
   list(actor: Actor): Promise<WebhookEndpoint[]> {
@@ -72,7 +69,6 @@ export class WebhooksService {
         id, organisationId: actor.organisationId, url: input.url, description: input.description ?? '', eventTypes: input.eventTypes,
         secretSealed: this.box.seal(secret, id),
       });
-      await this.log(m, actor, AuditAction.WEBHOOK_CREATED, saved, { eventTypes: saved.eventTypes });
       return saved;
     });
     return { endpoint: await this.get(actor, endpoint.id), secret };
@@ -105,7 +101,6 @@ export class WebhooksService {
       }
       if (changed.length === 0) return;
       await m.getRepository(WebhookEndpoint).save(endpoint);
-      await this.log(m, actor, AuditAction.WEBHOOK_CHANGED, endpoint, { changed });
     });
     return this.get(actor, id);
   }
@@ -114,7 +109,6 @@ export class WebhooksService {
     await this.db.transaction(async (m) => {
       const endpoint = await this.get(actor, id, m, true);
       await m.getRepository(WebhookEndpoint).delete(endpoint.id);
-      await this.log(m, actor, AuditAction.WEBHOOK_DELETED, endpoint);
     });
   }
 
@@ -127,7 +121,6 @@ export class WebhooksService {
       endpoint.previousSecretExpiresAt = overlapHours > 0 ? new Date(Date.now() + overlapHours * 3600_000) : null;
       endpoint.secretSealed = this.box.seal(secret, endpoint.id);
       await m.getRepository(WebhookEndpoint).save(endpoint);
-      await this.log(m, actor, AuditAction.WEBHOOK_SECRET_ROTATED, endpoint, { overlapHours });
     });
     return { endpoint: await this.get(actor, id), secret };
   }
@@ -136,7 +129,6 @@ export class WebhooksService {
     const deliveryId = await this.db.transaction(async (m) => {
       const endpoint = this.requireActive(await this.get(actor, id, m, true));
       const made = await this.outbox.enqueueTest(m, endpoint.id, actor.organisationCode);
-      await this.log(m, actor, AuditAction.WEBHOOK_TESTED, endpoint);
       return made;
     });
     return this.delivery(actor, id, deliveryId);
@@ -152,7 +144,6 @@ export class WebhooksService {
       if (!row) throw notFound('Deze bezorging bestaat niet.');
       if (row.status === DeliveryStatus.PENDING) throw new ProblemError(ErrorCode.CONFLICT, 'Deze bezorging wacht nog op verzending; zij gaat vanzelf.');
       const again = await this.outbox.enqueueAgain(m, endpoint.id, row.message_id);
-      await this.log(m, actor, AuditAction.WEBHOOK_REDELIVERED, endpoint, { delivery: deliveryId, message: row.message_id });
       return again;
     });
     return this.delivery(actor, id, made);
@@ -206,10 +197,6 @@ export class WebhooksService {
     if (problem) throw invalid(problem);
   }
 
-  private log(m: EntityManager, actor: Actor, action: AuditAction, endpoint: WebhookEndpoint, details: Record<string, unknown> = {}) {
-    // The host only: a path or query string can hold the receiver's own tokens.
-    return this.audit.record(byActor(actor, action, { subjectType: AuditSubjectType.WEBHOOK, subjectId: endpoint.id, details: { host: hostOf(endpoint.url), ...details } }), m);
-  }
 }
 
 const DELIVERY_SELECT = `SELECT d.id, d.message_id, m.type, m.report_number, d.status, d.attempts, d.last_attempt_at, d.last_status_code,
