@@ -5,23 +5,14 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { activePerson, signIn } from './support/people';
 import { bsn, Caller, reportBody, TestApp, TestSchool } from './support/test-app';
+import { sleep, until } from './support/until';
 import { WebhookReceiver } from './support/webhook-receiver';
 
 const ROOT = join(__dirname, '..');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const FILED = 'nl.verzuimloket.melding.ingediend';
 const TYPES = [FILED, 'nl.verzuimloket.melding.status-gewijzigd', 'nl.verzuimloket.melding.bericht-toegevoegd'];
 type Agent = { agent: ReturnType<typeof request.agent>; csrf: string };
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`Wachten op ${what} duurde langer dan ${ms} ms`);
-    await sleep(50);
-  }
-}
 
 /** What the test needs in every block: a school, its beheerder, endpoints on a receiver, reports filed. */
 class Setting {
