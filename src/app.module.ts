@@ -11,13 +11,14 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { WebModule } from './web/web.module';
 import { ReportsModule } from './reports/reports.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config?: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, IdentityModule, OrganisationsModule, ReportsModule, NotificationsModule, AuditModule, WebModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, IdentityModule, OrganisationsModule, ReportsModule, NotificationsModule, WebhooksModule, AuditModule, WebModule],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { TestMailServer } from './support/mail-server';
 import { activePerson, signIn } from './support/people';
 import { bsn, Caller, reportBody, TestApp, TestSchool } from './support/test-app';
+import { sleep, until } from './support/until';
 
 const ROOT = join(__dirname, '..');
 const MAILBOX = 'leerplicht@amsterdam.example';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Files one report; Amsterdam's mailbox is then owed exactly one e-mail. Returns that e-mail's outbox id. */
 async function fileOne(t: TestApp, school: TestSchool, seed: number): Promise<string> {
@@ -24,16 +24,6 @@ async function fileOne(t: TestApp, school: TestSchool, seed: number): Promise<st
 async function outbox(t: TestApp, id: string): Promise<{ status: string; attempts: number; last_error: string | null }> {
   const [row] = await t.db.query('SELECT status, attempts, last_error FROM outbox_message WHERE id = $1', [id]);
   return row;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`Wachten op ${what} duurde langer dan ${ms} ms`);
-    await sleep(50);
-  }
 }
 
 describe('mail delivery: whatever the mail server does, nothing is lost and nothing is sent twice', () => {

@@ -10,6 +10,7 @@ import {
   Validate,
   ValidatorConstraint,
   ValidatorConstraintInterface,
+  ValidationArguments,
   Max,
   Min,
   ValidateIf,
@@ -32,6 +33,15 @@ class IsTrustProxyList implements ValidatorConstraintInterface {
       if (version === 0 || rest.length > 0) return false;
       return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
     });
+  }
+}
+
+/** WEBHOOK_CLAIM_SECONDS: a hold must outlast two attempts' time-outs, so that a slow receiver is not taken over mid-answer. */
+@ValidatorConstraint({ name: 'exceedsTwiceTheTimeout' })
+class ExceedsTwiceTheTimeout implements ValidatorConstraintInterface {
+  validate(value: unknown, args: ValidationArguments): boolean {
+    const timeout = (args.object as { WEBHOOK_TIMEOUT_SECONDS?: unknown }).WEBHOOK_TIMEOUT_SECONDS;
+    return typeof value !== 'number' || typeof timeout !== 'number' || value > 2 * timeout;
   }
 }
 
@@ -183,6 +193,67 @@ export class AppConfig {
   /** When the daily digest goes out, Dutch time (HH:MM). */
   @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'moet een tijd als 07:00 zijn' })
   MAIL_DIGEST_TIME = '07:00';
+
+  /** "production" turns on the strict rules for webhook addresses (https only, no private networks). */
+  @IsString()
+  NODE_ENV = 'development';
+
+  /** Deliver webhooks from this instance (several instances may; each endpoint is served by one at a time, in order). */
+  @Transform(toBool) @IsBoolean()
+  WEBHOOK_WORKER = true;
+
+  /** How often the webhook worker looks for due deliveries, in milliseconds (a change made in this instance wakes it sooner). */
+  @Transform(toInt) @IsInt() @Min(50) @Max(60_000)
+  WEBHOOK_POLL_MS = 500;
+
+  /** Endpoints one instance sends to at once (each endpoint itself gets one request at a time, in order). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  WEBHOOK_CONCURRENCY = 8;
+
+  /** Seconds a receiver has to answer (connecting included) before the attempt counts as a time-out. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(60)
+  WEBHOOK_TIMEOUT_SECONDS = 10;
+
+  /**
+   * Seconds an instance holds an endpoint it sends to; it renews the hold while it works. After a crash another
+   * instance takes over then, with the same webhook-id. Must exceed twice WEBHOOK_TIMEOUT_SECONDS.
+   */
+  @Transform(toInt) @IsInt() @Min(2) @Max(3600)
+  @Validate(ExceedsTwiceTheTimeout, { message: 'moet groter zijn dan twee keer WEBHOOK_TIMEOUT_SECONDS' })
+  WEBHOOK_CLAIM_SECONDS = 60;
+
+  /** Wait after the first failed attempt, in seconds; doubles with every further attempt, up to WEBHOOK_RETRY_MAX_SECONDS. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  WEBHOOK_RETRY_SECONDS = 5;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(24 * 3600)
+  WEBHOOK_RETRY_MAX_SECONDS = 3600;
+
+  /** An endpoint that failed for this long without a single success is disabled and its beheerders are e-mailed. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(30 * 24)
+  WEBHOOK_DISABLE_AFTER_HOURS = 72;
+
+  /** Days the delivery log keeps delivered and failed deliveries. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  WEBHOOK_LOG_DAYS = 30;
+
+  /**
+   * The CloudEvents `source` of every event: a URN in the nld namespace naming the organisation that runs the service
+   * and the system, as the NL GOV profile for CloudEvents recommends, e.g. urn:nld:oin:00000001234567890000:systeem:verzuimloket.
+   */
+  @Matches(/^urn:nld:[A-Za-z0-9][A-Za-z0-9:._-]*$/, { message: 'moet een URN zijn die begint met urn:nld:' })
+  WEBHOOK_EVENT_SOURCE = 'urn:nld:verzuimloket';
+
+  /**
+   * In production, webhooks are not sent to loopback, private or link-local addresses (a beheerder could otherwise
+   * reach the service's own network). Set true when receivers are reached over a private network on purpose.
+   */
+  @Transform(toBool) @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS = false;
+
+  get isProduction(): boolean {
+    return this.NODE_ENV === 'production';
+  }
 
   get usesEmbeddedDatabase(): boolean {
     return this.DATABASE_URL === undefined;

@@ -23,6 +23,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   [Role.BEHEERDER]: [
     Permission.SCHOOL_DATA_READ, Permission.SCHOOL_DATA_MANAGE, Permission.APIKEY_MANAGE, Permission.ORGANISATION_READ,
     Permission.USER_MANAGE, Permission.AUDIT_READ, Permission.NOTIFICATION_MANAGE, Permission.NOTIFICATION_SELF,
+    Permission.WEBHOOK_MANAGE,
   ],
   [Role.OPERATOR]: [
     Permission.APIKEY_MANAGE, Permission.ORGANISATION_READ, Permission.BEHEERDER_APPOINT, Permission.AUDIT_READ, Permission.NOTIFICATION_MANAGE,
@@ -39,9 +40,13 @@ export const ROLES_BY_ORGANISATION: Record<OrganisationType, readonly Role[]> = 
   [OrganisationType.OPERATOR]: [Role.OPERATOR],
 };
 
-/** Permissions a machine key never carries, whatever its roles: managing keys is for people. */
+/**
+ * Permissions a machine key never carries, whatever its roles: managing keys is for people, and so is deciding where
+ * the organisation's events go and holding the secret that signs them (webhooks).
+ */
 export const HUMAN_ONLY: readonly Permission[] = [
   Permission.APIKEY_MANAGE, Permission.USER_MANAGE, Permission.BEHEERDER_APPOINT, Permission.NOTIFICATION_SELF,
+  Permission.WEBHOOK_MANAGE,
 ];
 
 export function permissionsOf(roles: readonly string[], machine: boolean): Set<Permission> {

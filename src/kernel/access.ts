@@ -23,6 +23,8 @@ export enum Permission {
   BEHEERDER_APPOINT = 'beheerder:appoint',
   /** The operator: organisations, delegations, alternative routing, DUO's file of school locations. */
   ORGANISATION_MANAGE = 'organisation:manage',
+  /** The organisation's webhook endpoints: register, change, rotate secrets, delivery log, redeliver, test. */
+  WEBHOOK_MANAGE = 'webhook:manage',
 }
 
 

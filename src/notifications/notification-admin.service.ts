@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { AuditAction, AuditSubjectType } from '../audit/audit-event.entity';
 import { AuditService, byActor } from '../audit/audit.service';
 import { ErrorCode, notFound, ProblemError } from '../common/problem';
@@ -10,7 +10,7 @@ import { MailFrequency, User } from '../identity/user.entity';
 import { Organisation } from '../organisations/organisation.entity';
 import { MailTemplates } from './mail-templates';
 import { FailedMailPage, FailedMailView } from './notifications.dto';
-import { MailTemplate, OutboxMessage, OutboxStatus } from './outbox-message.entity';
+import { FAILED_LIST_TEMPLATES, MailTemplate, OutboxMessage, OutboxStatus } from './outbox-message.entity';
 import { OrganisationType } from '../kernel/organisation-type';
 
 /** The settings behind the notifications, and the failed e-mails a beheerder (own organisation) or the operator (all) looks after. */
@@ -50,7 +50,7 @@ export class NotificationAdminService {
   async failed(actor: Actor, limit = 50, offset = 0): Promise<FailedMailPage> {
     const scope = this.scope(actor);
     const [rows, total] = await this.db.getRepository(OutboxMessage).findAndCount({
-      where: { status: OutboxStatus.FAILED, ...scope },
+      where: { status: OutboxStatus.FAILED, template: In([...FAILED_LIST_TEMPLATES]), ...scope },
       relations: { organisation: true },
       order: { createdAt: 'DESC', id: 'ASC' },
       take: limit,

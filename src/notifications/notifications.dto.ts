@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsEmail, IsEnum, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { MailFrequency } from '../identity/user.entity';
 import { ToInteger } from '../common/validation';
-import { MailTemplate } from './outbox-message.entity';
+import { FAILED_LIST_TEMPLATES, MailTemplate } from './outbox-message.entity';
 
 export class MailboxInput {
   @ApiProperty({ type: String, nullable: true, example: 'leerplicht@gemeente.example', description: 'Het algemene e-mailadres; null: geen' })
@@ -35,7 +35,8 @@ export class FailedMailQuery {
 export class FailedMailView {
   @ApiProperty({ format: 'uuid', description: 'Ook het Message-ID van de e-mail' }) id: string;
   @ApiProperty({ description: 'Organisatie van de ontvanger' }) organisation: string;
-  @ApiProperty({ enum: MailTemplate }) template: MailTemplate;
+  // The templates of version 1.0 of the contract: an answer's enum may not grow within a major version (docs/api-contract.md).
+  @ApiProperty({ enum: FAILED_LIST_TEMPLATES }) template: MailTemplate;
   @ApiProperty() recipient: string;
   @ApiProperty() subject: string;
   @ApiProperty({ type: 'integer', nullable: true }) reportNumber: number | null;

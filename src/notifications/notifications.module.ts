@@ -12,11 +12,13 @@ import { MailWorker } from './mail-worker.service';
 import { NotificationAdminService } from './notification-admin.service';
 import { NotificationsApiController } from './notifications.api.controller';
 import { MailSecretBox, NotificationsService } from './notifications.service';
+import { WebhookAlerts } from '../webhooks/webhook-alerts';
+import { WebhookAlertMailer } from './webhook-alert-mailer';
 
 /**
  * E-mail notifications: the outbox written with each change of a report (it subscribes to the ReportEventBus) and
  * with each activation (it provides identity's ActivationMailer), the worker that delivers it, and its settings.
- * Global, so that identity receives the ActivationMailer without importing this module.
+ * Global, so that identity receives the ActivationMailer, and webhooks its WebhookAlerts, without importing this module.
  */
 @Global()
 @Module({
@@ -25,11 +27,12 @@ import { MailSecretBox, NotificationsService } from './notifications.service';
   providers: [
     NotificationsService,
     { provide: ActivationMailer, useExisting: NotificationsService },
+    { provide: WebhookAlerts, useClass: WebhookAlertMailer },
     NotificationAdminService,
     MailWorker,
     { provide: MailTemplates, useFactory: () => new MailTemplates() },
     { provide: MailSecretBox, inject: [AppConfig], useFactory: (c: AppConfig) => new MailSecretBox(masterKey(c.PGN_ENCRYPTION_KEY, c.DATA_DIR)) },
   ],
-  exports: [NotificationsService, NotificationAdminService, ActivationMailer],
+  exports: [NotificationsService, NotificationAdminService, ActivationMailer, WebhookAlerts],
 })
 export class NotificationsModule {}

@@ -19,7 +19,15 @@ export enum MailTemplate {
   REPORT_EVENT = 'report-event',
   DIGEST = 'digest',
   ACTIVATION = 'activation',
+  /** To the beheerders: a webhook endpoint was disabled (410 Gone, or failing too long). */
+  WEBHOOK_DISABLED = 'webhook-disabled',
 }
+
+/**
+ * The templates the list of failed e-mails (API 1.x) shows: a webhook notice is left out, because an answer's enum may
+ * not grow within a major version; the webhook's own page shows that the endpoint is off.
+ */
+export const FAILED_LIST_TEMPLATES: readonly MailTemplate[] = [MailTemplate.REPORT_EVENT, MailTemplate.DIGEST, MailTemplate.ACTIVATION];
 
 /**
  * One e-mail to one recipient, written in the same transaction as the change it tells about (the outbox). The

@@ -31,6 +31,10 @@ export interface ReportFacts {
 /** A change of a report, as it was recorded: the event's row id, the report, what happened, who did it. */
 export interface RecordedReportEvent {
   eventId: string;
+  /** The transaction the change committed in; with eventId the changes feed's cursor. */
+  txid: string;
+  /** When the event was recorded. */
+  at: Date;
   reportId: string;
   type: ReportEventType;
   actor: Actor;

@@ -69,7 +69,7 @@ export class ReportEventsService {
     const event = `INSERT INTO report_event (report_id, txid, type, actor_organisation_id, actor_type, actor_id, actor_name, changes, details)
       VALUES (${p(report.id)}::uuid, pg_current_xact_id()::text::bigint, ${p(type)}, ${p(actor.organisationId)}::uuid, ${p(actor.type)}, ${p(actor.id)}::uuid,
               ${p(actor.name)}, ${p(JSON.stringify(change.changes ?? []))}::jsonb, ${p(JSON.stringify(change.details ?? {}))}::jsonb)
-      RETURNING id`;
+      RETURNING id, txid, created_at`;
     const numbered = change.write && report.number === undefined;
     const audit = this.audit.cte(
       byActor(actor, change.audit.action, { subjectType: 'REPORT', subjectId: report.number, details: change.audit.details ?? {} }),
@@ -78,12 +78,13 @@ export class ReportEventsService {
     );
     const [row]: Record<string, unknown>[] = await m.query(
       `WITH ${change.write ? `r AS (${change.write.sql}), ` : ''}${(change.write?.also ?? []).map((sql, i) => `w${i} AS (${sql}), `).join('')}e AS (${event}), a AS (${audit})
-       SELECT e.id AS event_id${change.write ? ', r.*' : ''} FROM e${change.write ? ' CROSS JOIN r' : ''}`,
+       SELECT e.id AS event_id, e.txid::text AS event_txid, e.created_at AS event_at${change.write ? ', r.*' : ''} FROM e${change.write ? ' CROSS JOIN r' : ''}`,
       params,
     );
     if (numbered) report.number = Number(row.number);
     await this.bus.publish(m, {
-      eventId: String(row.event_id), reportId: report.id, type, actor, details: change.details ?? {}, report: factsOf(report, change.previousReceiver),
+      eventId: String(row.event_id), txid: String(row.event_txid), at: row.event_at as Date, reportId: report.id, type, actor,
+      details: change.details ?? {}, report: factsOf(report, change.previousReceiver),
     });
     return row;
   }

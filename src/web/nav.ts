@@ -17,6 +17,7 @@ export function beheerLinks(actor: Actor): { href: string; label: string; descri
     ] : []),
     ...(has(Permission.APIKEY_MANAGE) ? [{ href: '/beheer/sleutels', label: 'API-sleutels', description: 'Sleutels voor het leerlingvolgsysteem of ander pakket.' }] : []),
     ...(has(Permission.NOTIFICATION_MANAGE) ? [{ href: '/beheer/e-mail', label: 'E-mail', description: 'Het algemene e-mailadres en e-mails die niet bezorgd konden worden.' }] : []),
+    ...(has(Permission.WEBHOOK_MANAGE) ? [{ href: '/beheer/webhooks', label: 'Webhooks', description: 'Wijzigingen van meldingen direct, ondertekend, naar een systeem van uw organisatie.' }] : []),
     ...(has(Permission.AUDIT_READ) ? [{ href: '/beheer/logboek', label: 'Logboek', description: 'Wie deed wat, wanneer: aanmelden, inzien, wijzigen.' }] : []),
   ];
 }

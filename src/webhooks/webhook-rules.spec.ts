@@ -1,0 +1,90 @@
+import fc from 'fast-check';
+import { Webhook } from 'standardwebhooks';
+import { cloudEventJson, feedSequence } from './cloud-event';
+import { outcomeOf, retryAfterSeconds } from './webhook-sender';
+import { newWebhookSecret, signatureHeader } from './webhook-signing';
+import { isForbiddenAddress, urlProblem } from './webhook-url';
+
+describe('webhook addresses', () => {
+  it.each([
+    ['https://systeem.example.nl/hook', false, null],
+    ['https://systeem.example.nl/hook', true, null],
+    ['http://127.0.0.1:8080/hook', false, null],
+    ['http://localhost/hook', false, null],
+    ['http://[::1]:9000/hook', false, null],
+    ['http://127.0.0.1:8080/hook', true, 'NOT_ALLOWED_VALUE'],
+    ['http://systeem.example.nl/hook', false, 'NOT_ALLOWED_VALUE'],
+    ['https://10.1.2.3/hook', true, 'NOT_ALLOWED_VALUE'],
+    ['https://169.254.169.254/latest', true, 'NOT_ALLOWED_VALUE'],
+    ['https://localhost/hook', true, 'NOT_ALLOWED_VALUE'],
+    ['https://[fd00::1]/hook', true, 'NOT_ALLOWED_VALUE'],
+    ['https://10.1.2.3/hook', false, null],
+    ['https://a:b@systeem.example.nl/', false, 'NOT_ALLOWED_VALUE'],
+    ['https://systeem.example.nl/#deel', false, 'NOT_ALLOWED_VALUE'],
+    ['ftp://systeem.example.nl/', false, 'INVALID_FORMAT'],
+    ['systeem.example.nl', false, 'INVALID_FORMAT'],
+  ])('%s (production %s): %s', (url, production, code) => {
+    expect(urlProblem(url, production)?.code ?? null).toBe(code);
+  });
+
+  it('knows the private, loopback and link-local ranges, also as IPv4 in IPv6', () => {
+    for (const a of ['127.0.0.1', '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fe80::1', 'fc00::1', '::ffff:10.0.0.1']) {
+      expect([a, isForbiddenAddress(a)]).toEqual([a, true]);
+    }
+    for (const a of ['8.8.8.8', '172.32.0.1', '192.169.0.1', '100.128.0.1', '2001:db8::1', '::ffff:8.8.8.8', 'systeem.example.nl']) {
+      expect([a, isForbiddenAddress(a)]).toEqual([a, false]);
+    }
+  });
+});
+
+describe('Standard Webhooks signatures', () => {
+  it('verify with the standardwebhooks package, for any id, moment and body; each secret of a rotation alone', () => {
+    const [a, b] = [newWebhookSecret(), newWebhookSecret()];
+    fc.assert(fc.property(fc.uuid(), fc.integer({ min: 0, max: 60 }), fc.string({ unit: 'grapheme' }), (id, ago, text) => {
+      const body = JSON.stringify({ text });
+      const timestamp = Math.floor(Date.now() / 1000) - ago;
+      const header = signatureHeader([a, b], id, timestamp, body);
+      for (const secret of [a, b]) {
+        expect(new Webhook(secret).verify(body, { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': header })).toEqual({ text });
+      }
+      expect(() => new Webhook(newWebhookSecret()).verify(body, { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': header })).toThrow();
+      expect(() => new Webhook(a).verify(`${body} `, { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': header })).toThrow();
+    }), { numRuns: 50 });
+  });
+
+  it('refuses a secret that is not whsec_ with 32 bytes', () => {
+    expect(() => signatureHeader(['geheim'], 'id', 1, '{}')).toThrow();
+  });
+});
+
+describe('what an answer means', () => {
+  it.each([[200, 'DELIVERED'], [204, 'DELIVERED'], [301, 'REFUSED'], [400, 'REFUSED'], [404, 'REFUSED'], [408, 'RETRY'], [410, 'GONE'], [429, 'RETRY'], [500, 'RETRY'], [503, 'RETRY']])(
+    '%i: %s', (status, outcome) => expect(outcomeOf(status)).toBe(outcome),
+  );
+
+  it('reads Retry-After as seconds or as a date', () => {
+    const now = Date.parse('2026-12-01T12:00:00Z');
+    expect(retryAfterSeconds('120', now)).toBe(120);
+    expect(retryAfterSeconds('Tue, 01 Dec 2026 12:01:00 GMT', now)).toBe(60);
+    expect(retryAfterSeconds('Tue, 01 Dec 2026 11:00:00 GMT', now)).toBe(0);
+    expect(retryAfterSeconds('morgen', now)).toBeNull();
+    expect(retryAfterSeconds(undefined, now)).toBeNull();
+  });
+});
+
+describe('the CloudEvent', () => {
+  it('orders its sequence as text the way the feed orders its cursor', () => {
+    fc.assert(fc.property(fc.bigInt({ min: 1n, max: 2n ** 62n }), fc.bigInt({ min: 1n, max: 2n ** 62n }), fc.bigInt({ min: 1n, max: 2n ** 62n }), fc.bigInt({ min: 1n, max: 2n ** 62n }),
+      (t1, i1, t2, i2) => {
+        const feedOrder = t1 < t2 || (t1 === t2 && i1 < i2) ? -1 : t1 === t2 && i1 === i2 ? 0 : 1;
+        const a = feedSequence(String(t1), String(i1));
+        const b = feedSequence(String(t2), String(i2));
+        expect(a < b ? -1 : a === b ? 0 : 1).toBe(feedOrder);
+      }));
+  });
+
+  it('has the attributes of CloudEvents 1.0, always in the same order', () => {
+    const json = cloudEventJson({ id: 'x', source: 'urn:nld:verzuimloket', type: 'nl.verzuimloket.melding.ingediend', time: new Date(0), subject: '12', sequence: 's', data: { a: 1 } });
+    expect(Object.keys(JSON.parse(json))).toEqual(['specversion', 'id', 'source', 'type', 'time', 'subject', 'sequence', 'datacontenttype', 'data']);
+  });
+});
