@@ -12,12 +12,14 @@ import { ReportQueries } from './report-queries';
 import { ReportForms } from './report-forms';
 import { ReportPagesController } from './report.pages.controller';
 import { ReportsPagesController } from './reports.pages.controller';
+import { ReportPageSections } from './report-page-sections';
 
 @Module({
   imports: [OrganisationsModule, AuditModule],
   controllers: [ReportsApiController, ReportsPagesController, ReportPagesController],
   providers: [
     ReportEventBus,
+    ReportPageSections,
     ReportQueries,
     ReportForms,
     ReportsService,
@@ -25,6 +27,6 @@ import { ReportsPagesController } from './reports.pages.controller';
     ReportEventsService,
     { provide: PgnCipher, inject: [AppConfig], useFactory: (c: AppConfig) => PgnCipher.fromConfig(c.PGN_ENCRYPTION_KEY, c.DATA_DIR) },
   ],
-  exports: [ReportsService, ReportHandlingService, ReportEventBus],
+  exports: [ReportsService, ReportHandlingService, ReportEventBus, ReportEventsService, ReportPageSections],
 })
 export class ReportsModule {}
