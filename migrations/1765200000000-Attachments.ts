@@ -14,7 +14,7 @@ export class Attachments1765200000000 implements MigrationInterface {
     await q.query(`ALTER TABLE "attachment_chunk" ALTER COLUMN "data" SET STORAGE EXTERNAL`);
     await q.query(`ALTER TABLE "attachment" ADD CONSTRAINT "attachment_report_fk" FOREIGN KEY ("report_id") REFERENCES "report"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
     await q.query(`ALTER TABLE "attachment" ADD CONSTRAINT "attachment_organisation_fk" FOREIGN KEY ("organisation_id") REFERENCES "organisation"("id") ON DELETE NO ACTION ON UPDATE NO ACTION`);
-    await q.query(`ALTER TABLE "attachment_chunk" ADD CONSTRAINT "attachment_chunk_attachment_fk" FOREIGN KEY ("attachment_id") REFERENCES "attachment"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    await q.query(`ALTER TABLE "attachment_chunk" ADD CONSTRAINT "attachment_chunk_attachment_fk" FOREIGN KEY ("attachment_id") REFERENCES "attachment"("id") ON DELETE CASCADE ON UPDATE NO ACTION DEFERRABLE INITIALLY DEFERRED`);
   }
 
   async down(q: QueryRunner): Promise<void> {

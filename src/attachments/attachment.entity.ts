@@ -59,7 +59,9 @@ export class AttachmentChunk {
   @PrimaryColumn('integer')
   index: number;
 
-  @ManyToOne(() => Attachment, { nullable: false, onDelete: 'CASCADE' })
+  // Checked at commit: the chunks are written as the file streams in, and the attachment's row after, with the lock
+  // on the report, so that an upload in progress holds no lock on the report that others' changes would wait for.
+  @ManyToOne(() => Attachment, { nullable: false, onDelete: 'CASCADE', deferrable: 'INITIALLY DEFERRED' })
   @JoinColumn({ name: 'attachment_id', foreignKeyConstraintName: 'attachment_chunk_attachment_fk' })
   attachment: Attachment;
 

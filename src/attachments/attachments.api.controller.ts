@@ -63,7 +63,7 @@ export class AttachmentsApiController {
   @Get(':id')
   @Allow(Permission.REPORT_READ)
   @ApiOperation({ summary: 'De inhoud van een bijlage downloaden', description: 'Content-Disposition: attachment, het herkende soort, nosniff, no-store. Elke download staat in het logboek.' })
-  @ApiProduces(...[...new Set(Object.values(FILE_TYPES).map((t) => t.mediaType))])
+  @ApiProduces(...[...new Set(Object.values(FILE_TYPES).map((t) => t.mediaType.split(';')[0]))])
   @ApiOkResponse({
     description: 'De inhoud',
     schema: { type: 'string', format: 'binary' },

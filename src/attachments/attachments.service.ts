@@ -90,6 +90,7 @@ export class AttachmentsService {
   async add(actor: Actor, number: number, upload: StreamedUpload): Promise<AttachmentView> {
     try {
       await this.assertCanAdd(await this.head(this.db.manager, actor, number));
+      upload.assertMultipart();
       const file = await upload.nextFile();
       if (!file) {
         if (upload.problem) throw invalid({ field: 'file', code: FieldCode.INVALID_FORMAT, message: `file: ${upload.problem}` });
@@ -97,11 +98,8 @@ export class AttachmentsService {
       }
       return await this.db.transaction(async (m) => {
         const id = randomUUID();
-        await m.query(
-          `INSERT INTO attachment (id, report_id, organisation_id, actor_name, file_name, description, media_type, size, chunk_count)
-           SELECT $1, r.id, $2, $3, '', '', '', 0, 0 FROM report r WHERE r.number = $4`,
-          [id, actor.organisationId, actor.name, number],
-        );
+        // The chunks first (their reference to the attachment is checked at commit), then, with the report locked,
+        // the count and the attachment's row: an upload in progress holds no lock that another change waits for.
         const taken = await takeIn(m, this.cipher, id, file, {
           maxBytes: this.maxBytes,
           clamd: this.config.CLAMAV_URL ? { url: this.config.CLAMAV_URL, timeoutMs: this.config.CLAMAV_TIMEOUT_SECONDS * 1000 } : undefined,
@@ -111,7 +109,7 @@ export class AttachmentsService {
         const description = this.description(upload.fields.description);
         const report = await lockVisibleReport(m, actor, number);
         const [{ count }]: { count: number }[] = await m.query('SELECT count(*)::int AS count FROM attachment WHERE report_id = $1', [report.id]);
-        await this.assertCanAdd({ id: report.id, status: report.status, school_id: report.schoolId, receiver_id: report.receiverId, count: count - 1 });
+        await this.assertCanAdd({ id: report.id, status: report.status, school_id: report.schoolId, receiver_id: report.receiverId, count });
         const { mediaType, label } = FILE_TYPES[taken.type];
         const row = await this.events.record(m, {
           report, actor, type: ReportEventType.BIJLAGE_TOEGEVOEGD,
@@ -119,8 +117,9 @@ export class AttachmentsService {
           details: { attachmentId: id, fileName: taken.fileName, mediaType, size: taken.size, ...(description ? { description } : {}) },
           audit: { action: AuditAction.REPORT_CHANGED, details: { attachmentAdded: id, mediaType, size: taken.size } },
           write: {
-            sql: `UPDATE attachment SET file_name = $1, description = $2, media_type = $3, size = $4, chunk_count = $5 WHERE id = $6 RETURNING created_at`,
-            params: [taken.fileName, description, mediaType, taken.size, taken.chunkCount, id, report.id],
+            sql: `INSERT INTO attachment (file_name, description, media_type, size, chunk_count, id, report_id, organisation_id, actor_name)
+                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING created_at`,
+            params: [taken.fileName, description, mediaType, taken.size, taken.chunkCount, id, report.id, actor.organisationId, actor.name],
             also: ['UPDATE report SET version = version + 1, updated_at = now() WHERE id = $7'],
           },
         });

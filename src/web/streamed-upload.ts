@@ -29,12 +29,18 @@ export class StreamedUpload {
   private readonly firstFile: Promise<IncomingFile | null>;
   private readonly done: Promise<void>;
 
+  /** The request is not multipart/form-data (see assertMultipart). */
+  private readonly unsupported: boolean = false;
+
   private constructor(private readonly req: Request, private readonly fileField: string) {
     let parser: busboy.Busboy;
     try {
       parser = busboy({ headers: req.headers, limits: FIELD_LIMITS, defParamCharset: 'utf8' });
     } catch {
-      throw new ProblemError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Stuur het bestand als multipart/form-data.');
+      this.unsupported = true;
+      this.firstFile = Promise.resolve(null);
+      this.done = Promise.resolve();
+      return;
     }
     let fileArrived: (file: IncomingFile | null) => void = () => undefined;
     this.firstFile = new Promise((resolve) => (fileArrived = resolve));
@@ -69,7 +75,12 @@ export class StreamedUpload {
     req.pipe(parser);
   }
 
-  /** The request's upload, opened on first use; 415 when the request is not multipart/form-data. */
+  /** 415 when the request is not multipart/form-data. */
+  assertMultipart(): void {
+    if (this.unsupported) throw new ProblemError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Stuur het bestand als multipart/form-data, in het veld file.');
+  }
+
+  /** The request's upload, opened on first use (a request that is not multipart/form-data has none: assertMultipart). */
   static of(req: Request, fileField: string): StreamedUpload {
     let upload = uploads.get(req);
     if (!upload) {
