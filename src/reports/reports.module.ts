@@ -16,6 +16,7 @@ import { ExportsApiController } from './export/exports.api.controller';
 import { ExportsPagesController } from './export/exports.pages.controller';
 import { ReportExportsService } from './export/report-exports.service';
 import { ReportPdfService } from './export/report-pdf.service';
+import { ReportPageSections } from './report-page-sections';
 
 @Module({
   imports: [OrganisationsModule, AuditModule],
@@ -23,6 +24,7 @@ import { ReportPdfService } from './export/report-pdf.service';
   controllers: [ExportsApiController, ExportsPagesController, ReportsApiController, ReportsPagesController, ReportPagesController],
   providers: [
     ReportEventBus,
+    ReportPageSections,
     ReportQueries,
     ReportForms,
     ReportsService,
@@ -32,6 +34,6 @@ import { ReportPdfService } from './export/report-pdf.service';
     ReportPdfService,
     { provide: PgnCipher, inject: [AppConfig], useFactory: (c: AppConfig) => PgnCipher.fromConfig(c.PGN_ENCRYPTION_KEY, c.DATA_DIR) },
   ],
-  exports: [ReportsService, ReportHandlingService, ReportEventBus],
+  exports: [ReportsService, ReportHandlingService, ReportEventBus, ReportEventsService, ReportPageSections],
 })
 export class ReportsModule {}
