@@ -25,7 +25,7 @@ describeWithBrowser('the exports in the portal, in Chromium at 320 px', () => {
     const melder = await activePerson(t, school.org.code, { username: 'browser.export', email: 'browser.export@example.org', roles: ['melder'] });
     page = await openSignedIn(browser, base, melder, '/meldingen');
     await page.setViewportSize({ width: 320, height: 800 });
-  });
+  }, 180_000); // a browser, a school and a sign-in on a machine shared with others
   afterAll(async () => {
     await browser?.close();
     await t.stop();
