@@ -1,11 +1,14 @@
 import { Browser } from 'playwright-core';
+import { AuditEvent } from '../src/audit/audit-event.entity';
+import { clock } from '../src/common/clock';
+import { verifyPassword } from '../src/identity/credentials/passwords';
 import { User } from '../src/identity/user.entity';
 import { Location } from '../src/organisations/location.entity';
 import { describeWithBrowser, expectAccessible, launchBrowser, listen, openSignedIn } from './support/browser';
-import { activePerson } from './support/people';
+import { activePerson, PASSWORD, signIn } from './support/people';
 import { bsn, reportBody, TestApp, TestSchool } from './support/test-app';
 
-/** Issue 10: the location limit on an account (item 6) and withdrawing a report after asking once (item 8). */
+/** Issue 10: the location limit on an account (item 6), asking once (item 8), changing one's own password (item 9). */
 describeWithBrowser('Beheer: location limits and confirmation, in a real browser', () => {
   jest.setTimeout(180_000);
   let t: TestApp;
@@ -68,6 +71,51 @@ describeWithBrowser('Beheer: location limits and confirmation, in a real browser
     await expect(page.getByRole('link', { name: `Melding ${atSecond}`, exact: true }).count()).resolves.toBe(1);
     await expect(page.getByRole('link', { name: `Melding ${atMain}`, exact: true }).count()).resolves.toBe(0);
     await expect(page.goto(`${base}/meldingen/${atMain}/intrekken`).then((r) => r?.status())).resolves.toBe(404);
+    await page.close();
+  });
+
+  it('lets a person change their own password: current one required, the rules apply, other sessions end', async () => {
+    const piet = await activePerson(t, school.org.code, { username: 'piet.wachtwoord', email: 'piet@school.example', roles: ['lezer'] });
+    const elsewhere = await signIn(t, piet);
+    await elsewhere.agent.get('/api/v1/session').expect(200);
+    // The browser signs in half a minute later: a code's time step is accepted once.
+    const real = clock.now;
+    clock.now = () => new Date(real().getTime() + 30_000);
+    const page = await openSignedIn(browser, base, piet, '/instellingen').finally(() => { clock.now = real; });
+    await page.getByRole('link', { name: 'Wachtwoord wijzigen' }).click();
+    await page.waitForURL(`${base}/instellingen/wachtwoord`);
+    await expectAccessible(page);
+    const summary = () => page.getByRole('alert').getByRole('link').allTextContents();
+
+    // A wrong current password, and a new one too short: both named, nothing changed, no password shown back.
+    await page.getByLabel('Huidig wachtwoord').fill('niet mijn wachtwoord');
+    await page.getByLabel('Nieuw wachtwoord').fill('te kort');
+    await page.getByRole('button', { name: 'Wachtwoord wijzigen' }).click();
+    await expect(summary()).resolves.toEqual([
+      'Huidig wachtwoord: dit is niet uw huidige wachtwoord, of er waren te veel pogingen; probeer het later opnieuw',
+      'Nieuw wachtwoord: moet minstens 12 tekens lang zijn',
+    ]);
+    await expect(page.getByLabel('Nieuw wachtwoord').inputValue()).resolves.toBe('');
+    await expectAccessible(page);
+    // The right current password, but a new one with the person's own name in it.
+    await page.getByLabel('Huidig wachtwoord').fill(PASSWORD);
+    await page.getByLabel('Nieuw wachtwoord').fill('piet.wachtwoord is geheim');
+    await page.getByRole('button', { name: 'Wachtwoord wijzigen' }).click();
+    await expect(summary()).resolves.toEqual(['Nieuw wachtwoord: mag uw gebruikersnaam, naam of e-mailadres niet bevatten']);
+    await elsewhere.agent.get('/api/v1/session').expect(200);
+
+    await page.getByLabel('Huidig wachtwoord').fill(PASSWORD);
+    await page.getByLabel('Nieuw wachtwoord').fill('drie groene fietsen op het plein');
+    await page.getByRole('button', { name: 'Wachtwoord wijzigen' }).click();
+    await page.waitForURL(`${base}/instellingen/wachtwoord?gedaan=gewijzigd`);
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Uw wachtwoord is gewijzigd');
+    // Still signed in here; the other session has ended; the new password is the one stored.
+    await page.goto(`${base}/instellingen`);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Mijn e-mail');
+    await elsewhere.agent.get('/api/v1/session').expect(401);
+    const stored = await t.db.getRepository(User).findOneByOrFail({ id: piet.user.id });
+    await expect(verifyPassword(stored.passwordHash!, 'drie groene fietsen op het plein')).resolves.toBe(true);
+    await expect(t.db.getRepository(AuditEvent).countBy({ action: 'PASSWORD_CHANGED' as never, subjectId: piet.user.id })).resolves.toBe(1);
     await page.close();
   });
 
