@@ -119,6 +119,34 @@ describeWithBrowser('Beheer: location limits and confirmation, in a real browser
     await page.close();
   });
 
+  it("lets the beheerder correct a person's name and e-mail address: audited, both addresses told", async () => {
+    const anna = await activePerson(t, school.org.code, { username: 'anna.adres', email: 'anna.oud@school.example', roles: ['lezer'] });
+    const bart = await activePerson(t, school.org.code, { username: 'bart.beheer', email: 'bart@school.example', roles: ['beheerder', 'lezer'] });
+    const page = await openSignedIn(browser, base, bart, `/beheer/gebruikers/${anna.user.id}`);
+    await page.getByLabel('Naam', { exact: true }).fill('Anna de Vries');
+    await page.getByLabel(/^E-mailadres/).fill('anna-at-school');
+    await page.getByRole('button', { name: 'Naam en e-mailadres opslaan' }).click();
+    await expect(page.getByRole('alert').getByRole('link').allTextContents()).resolves.toEqual(['E-mailadres: is geen geldig e-mailadres']);
+    await expect(page.getByLabel('Naam', { exact: true }).inputValue()).resolves.toBe('Anna de Vries');
+    await expectAccessible(page);
+    await expect(t.db.getRepository(User).findOneByOrFail({ id: anna.user.id })).resolves.toMatchObject({ name: 'anna.adres', email: 'anna.oud@school.example' });
+
+    await page.getByLabel(/^E-mailadres/).fill('anna.nieuw@school.example');
+    await page.getByRole('button', { name: 'Naam en e-mailadres opslaan' }).click();
+    await page.waitForURL(`${base}/beheer/gebruikers/${anna.user.id}?gedaan=gegevens`);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Anna de Vries');
+    await expect(t.db.getRepository(User).findOneByOrFail({ id: anna.user.id })).resolves.toMatchObject({ name: 'Anna de Vries', email: 'anna.nieuw@school.example' });
+    const mails: { recipient: string; data: object }[] = await t.db.query(
+      `SELECT recipient, data FROM outbox_message WHERE template = 'address-changed' AND user_id = $1 ORDER BY recipient`, [anna.user.id]);
+    expect(mails.map((m) => m.recipient)).toEqual(['anna.nieuw@school.example', 'anna.oud@school.example']);
+    // What the mail needs (organisation, username), not the name or the addresses.
+    expect(JSON.stringify(mails.map((m) => m.data))).not.toMatch(/Anna de Vries|@school\.example/);
+    const audit = await t.db.getRepository(AuditEvent).findBy({ action: 'USER_CHANGED' as never, subjectId: anna.user.id });
+    expect(audit.map((a) => a.details)).toEqual([expect.objectContaining({ fields: ['name', 'email'] })]);
+    expect(JSON.stringify(audit[0].details)).not.toContain('anna.nieuw');
+    await page.close();
+  });
+
   it('withdraws a report only after asking once, on a page that says what happens', async () => {
     const wendy = await activePerson(t, school.org.code, { username: 'wendy.intrek', email: 'wendy@school.example', roles: ['melder', 'lezer'] });
     const page = await openSignedIn(browser, base, wendy, `/meldingen/${atSecond}`);
