@@ -4,7 +4,8 @@ import { clock } from '../src/common/clock';
 import { verifyPassword } from '../src/identity/credentials/passwords';
 import { User } from '../src/identity/user.entity';
 import { Location } from '../src/organisations/location.entity';
-import { describeWithBrowser, expectAccessible, launchBrowser, listen, openSignedIn } from './support/browser';
+import { codeAt } from '../src/identity/credentials/totp';
+import { describeWithBrowser, expectAccessible, launchBrowser, listen, newPage, openSignedIn } from './support/browser';
 import { activePerson, PASSWORD, signIn } from './support/people';
 import { bsn, reportBody, TestApp, TestSchool } from './support/test-app';
 
@@ -145,6 +146,43 @@ describeWithBrowser('Beheer: location limits and confirmation, in a real browser
     expect(audit.map((a) => a.details)).toEqual([expect.objectContaining({ fields: ['name', 'email'] })]);
     expect(JSON.stringify(audit[0].details)).not.toContain('anna.nieuw');
     await page.close();
+  });
+
+  it('resumes an activation abandoned after the password step at the token, with the same secret, until it expires', async () => {
+    const boss = await activePerson(t, school.org.code, { username: 'bas.activering', email: 'bas@school.example', roles: ['beheerder', 'lezer'] });
+    const { agent, csrf } = await signIn(t, boss);
+    await agent.post('/api/v1/users').set('X-CSRF-Token', csrf).send({ username: 'rosa.later', name: 'Rosa Later', email: 'rosa@school.example', roles: ['lezer'] }).expect(201);
+    await agent.post('/api/v1/users').set('X-CSRF-Token', csrf).send({ username: 'tim.te.laat', name: 'Tim te Laat', email: 'tim@school.example', roles: ['lezer'] }).expect(201);
+    const code = await t.mailedActivationCode('rosa@school.example');
+
+    const first = await newPage(browser);
+    await first.goto(`${base}/activeren?code=${code}`);
+    await first.getByLabel('Kies een wachtwoord').fill('mijn eigen lange zin 2026');
+    await first.getByRole('button', { name: 'Volgende' }).click();
+    const secret = (await first.locator('.vzl-secret').textContent())!.trim();
+    await first.context().close();
+
+    // Back later, in another browser: no password asked, no talk of a reset token; the same secret to confirm.
+    const again = await newPage(browser);
+    await again.goto(`${base}/activeren?code=${code}`);
+    await expect(again.getByRole('status').textContent()).resolves.toContain('U koos al een wachtwoord');
+    await expect(again.getByLabel(/wachtwoord/i).count()).resolves.toBe(0);
+    await expect(again.getByText('opnieuw ingesteld').count()).resolves.toBe(0);
+    await expectAccessible(again);
+    await again.getByRole('button', { name: 'Verder met het token' }).click();
+    await expect(again.locator('.vzl-secret').textContent().then((s) => s?.trim())).resolves.toBe(secret);
+    await again.getByLabel('Code uit uw app of token').fill(codeAt(secret));
+    await again.getByRole('button', { name: 'Token koppelen' }).click();
+    await expect(again.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Uw account is actief');
+    await again.context().close();
+
+    // After its expiry the link leads nowhere, abandoned or not.
+    const tim = await t.mailedActivationCode('tim@school.example');
+    await t.db.query(`UPDATE user_account SET activation_expires_at = now() - interval '1 minute' WHERE username = 'tim.te.laat'`);
+    const late = await newPage(browser);
+    await late.goto(`${base}/activeren?code=${tim}`);
+    await expect(late.getByRole('alert').textContent()).resolves.toContain('is al gebruikt of is verlopen');
+    await late.context().close();
   });
 
   it('withdraws a report only after asking once, on a page that says what happens', async () => {
