@@ -13,10 +13,15 @@ import { ReportForms } from './report-forms';
 import { ReportPagesController } from './report.pages.controller';
 import { ReportsPagesController } from './reports.pages.controller';
 import { ReportPageSections } from './report-page-sections';
+import { ExportsApiController } from './export/exports.api.controller';
+import { ExportsPagesController } from './export/exports.pages.controller';
+import { ReportExportsService } from './export/report-exports.service';
+import { ReportPdfService } from './export/report-pdf.service';
 
 @Module({
   imports: [OrganisationsModule, AuditModule],
-  controllers: [ReportsApiController, ReportsPagesController, ReportPagesController],
+  // The exports first: their paths (reports/export, meldingen/export) would otherwise be taken for a meldingsnummer.
+  controllers: [ExportsApiController, ExportsPagesController, ReportsApiController, ReportsPagesController, ReportPagesController],
   providers: [
     ReportEventBus,
     ReportPageSections,
@@ -25,6 +30,8 @@ import { ReportPageSections } from './report-page-sections';
     ReportsService,
     ReportHandlingService,
     ReportEventsService,
+    ReportExportsService,
+    ReportPdfService,
     { provide: PgnCipher, inject: [AppConfig], useFactory: (c: AppConfig) => PgnCipher.fromConfig(c.PGN_ENCRYPTION_KEY, c.DATA_DIR) },
   ],
   exports: [ReportsService, ReportHandlingService, ReportEventBus, ReportEventsService, ReportPageSections],
