@@ -1,16 +1,12 @@
 import { Browser, Locator, Page } from 'playwright-core';
-import request from 'supertest';
-import { clock } from '../src/common/clock';
-import { codeAt } from '../src/identity/credentials/totp';
-import { describeWithBrowser, expectAccessible, launchBrowser, listen } from './support/browser';
-import { activePerson, PASSWORD, Person } from './support/people';
+import { describeWithBrowser, expectAccessible, launchBrowser, listen, signedInPage } from './support/browser';
+import { activePerson } from './support/people';
 import { bsn, reportBody, TestApp, TestSchool } from './support/test-app';
-
-/** The page's own document, inside page.evaluate (the tests compile without the DOM library). */
-declare const document: { querySelector(s: string): { querySelectorAll(s: string): Iterable<{ tagName: string; className: string; getBoundingClientRect(): { right: number } }> } & { tagName: string; className: string; getBoundingClientRect(): { right: number } } | null };
 
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj <</Type /Catalog>> endobj\n%%EOF\n');
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(32, 1)]);
+
+jest.setTimeout(240_000);
 
 /** The attachments on a report's page, used by a melder and an officer on a 320-pixel-wide screen. */
 describeWithBrowser('attachments in the portal', () => {
@@ -22,22 +18,12 @@ describeWithBrowser('attachments in the portal', () => {
   let melder: Page;
   let officer: Page;
 
-  async function pageAs(person: Person): Promise<Page> {
-    const agent = request.agent(t.http);
-    await agent.post('/api/v1/session').send({ username: person.user.username, password: PASSWORD }).expect(200);
-    const res = await agent.post('/api/v1/session/code').send({ code: codeAt(person.seed, clock.now()) }).expect(200);
-    const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).map((c) => /^([^=;]*vzl_session)=([^;]+)/.exec(c)).find(Boolean)!;
-    const context = await browser.newContext({ viewport: { width: 320, height: 900 }, acceptDownloads: true });
-    await context.addCookies([{ name: cookie[1], value: cookie[2], url: base }]);
-    return context.newPage();
-  }
   /** Whether the attachments' part of the page fits a 320-pixel screen (nothing in it wider than the page). */
-  const fitsWidth = (page: Page) => page.evaluate(() => {
-    const part = document.querySelector('section[aria-labelledby="bijlagen"]')!;
-    const wide = [part, ...part.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > 320);
-    if (wide.length) console.log(wide.map((e) => `${e.tagName}.${e.className} ${e.getBoundingClientRect().right}`).join('; '));
-    return wide.length === 0;
-  });
+  const fitsWidth = (page: Page) => page.evaluate<boolean>(`(() => {
+    const part = document.querySelector('section[aria-labelledby="bijlagen"]');
+    return [part, ...part.querySelectorAll('*')].every((e) => e.getBoundingClientRect().right <= 320);
+  })()`);
+  const count = async (): Promise<number> => (await t.db.query('SELECT count(*)::int AS c FROM attachment'))[0].c;
   const shown = (locator: Locator) => locator.first().waitFor({ state: 'visible', timeout: 10_000 });
   const section = (page: Page) => page.locator('section[aria-labelledby="bijlagen"]');
 
@@ -51,7 +37,7 @@ describeWithBrowser('attachments in the portal', () => {
       activePerson(t, school.org.code, { username: 'bea.melder', email: 'bea@school.example', roles: ['melder'] }),
       activePerson(t, 'GM0363', { username: 'bart.leerplicht', email: 'bart@amsterdam.example', roles: ['behandelaar'] }),
     ]);
-    [melder, officer] = await Promise.all(people.map(pageAs));
+    [melder, officer] = await Promise.all(people.map((p) => signedInPage(t, browser, base, p, { width: 320, height: 900 })));
   });
   afterAll(async () => {
     await browser?.close();
@@ -82,6 +68,7 @@ describeWithBrowser('attachments in the portal', () => {
   });
 
   it('says beside the field why a file was refused, keeps the description, and stores nothing', async () => {
+    const before = await count();
     await melder.goto(`${base}/meldingen/${n}`);
     await melder.getByLabel('Omschrijving van de bijlage').fill('Een foto');
     await melder.getByLabel('Bestand').setInputFiles({ name: 'scan.pdf', mimeType: 'application/pdf', buffer: PNG });
@@ -92,7 +79,7 @@ describeWithBrowser('attachments in the portal', () => {
     expect(await melder.getByLabel('Omschrijving van de bijlage').inputValue()).toBe('Een foto');
     await expectAccessible(melder);
     expect(await fitsWidth(melder)).toBe(true);
-    expect((await t.db.query('SELECT count(*)::int AS c FROM attachment'))[0].c).toBe(0);
+    expect(await count()).toBe(before);
   });
 
   it('lets the officer add one too, but not remove the school\'s; a form whose CSRF field is wrong is refused unread', async () => {
@@ -107,10 +94,11 @@ describeWithBrowser('attachments in the portal', () => {
     await shown(section(officer).getByRole('link', { name: 'school.pdf' }));
     expect(await section(officer).getByRole('button', { name: /Verwijder/ }).count()).toBe(0);
     await expectAccessible(officer);
+    const before = await count();
     const res = await officer.request.post(`${base}/meldingen/${n}/bijlagen`, {
       multipart: { _csrf: 'niet-de-juiste', file: { name: 'x.pdf', mimeType: 'application/pdf', buffer: PDF } },
     });
     expect(res.status()).toBe(403);
-    expect((await t.db.query('SELECT count(*)::int AS c FROM attachment'))[0].c).toBe(2);
+    expect(await count()).toBe(before);
   });
 });

@@ -102,6 +102,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
 /** Tags in the order of the viewer, each with a sentence. */
 const TAGS: [string, string][] = [
   ['Meldingen', 'De verzuimmelding: doen, lezen, wijzigen, behandelen, doorsturen, intrekken, berichten en de wijzigingenfeed'],
+  ['Bijlagen', 'Aanvullingen bij een melding: documenten die de school en de ontvanger toevoegen, versleuteld bewaard en op inhoud gecontroleerd'],
   ['Locaties en melders (school)', 'De vestigingen en melders van de eigen school, om op een melding te noemen'],
   ['Organisaties', 'Scholen, gemeenten, regionale bureaus en RMC-regio\'s'],
   ['Aanmelden', 'Aanmelden in twee stappen, afmelden en een account activeren'],

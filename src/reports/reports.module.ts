@@ -12,11 +12,11 @@ import { ReportQueries } from './report-queries';
 import { ReportForms } from './report-forms';
 import { ReportPagesController } from './report.pages.controller';
 import { ReportsPagesController } from './reports.pages.controller';
+import { ReportPageSections } from './report-page-sections';
 import { ExportsApiController } from './export/exports.api.controller';
 import { ExportsPagesController } from './export/exports.pages.controller';
 import { ReportExportsService } from './export/report-exports.service';
 import { ReportPdfService } from './export/report-pdf.service';
-import { ReportPageSections } from './report-page-sections';
 
 @Module({
   imports: [OrganisationsModule, AuditModule],
