@@ -11,6 +11,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { WebModule } from './web/web.module';
 import { ReportsModule } from './reports/reports.module';
+import { RetentionModule } from './retention/retention.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -18,7 +19,7 @@ export class AppModule {
   static forRoot(config?: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, IdentityModule, OrganisationsModule, ReportsModule, NotificationsModule, WebhooksModule, AuditModule, WebModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, IdentityModule, OrganisationsModule, ReportsModule, NotificationsModule, WebhooksModule, AuditModule, RetentionModule, WebModule],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };
