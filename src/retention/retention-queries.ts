@@ -11,6 +11,8 @@ export interface ErasurePreview {
   /** What it will erase, by the year the reports were filed. */
   byYear: { year: number; count: number }[];
   total: number;
+  /** Open reports filed longer ago than the term: never erased automatically, so someone should close them. */
+  openBeyondTerm: number;
 }
 
 export interface DestructionRow {
@@ -41,7 +43,11 @@ export class RetentionQueries {
         GROUP BY 1 ORDER BY 1`,
       [this.config.RETENTION_REPORT_MONTHS, nextRun],
     );
-    return { nextRun, byYear: rows, total: rows.reduce((s, r) => s + r.count, 0) };
+    const [{ n }] = await this.db.query(
+      `SELECT count(*)::int AS n FROM report WHERE status IN ('GEREGISTREERD', 'IN_BEHANDELING') AND created_at + make_interval(months => $1) <= $2`,
+      [this.config.RETENTION_REPORT_MONTHS, now],
+    );
+    return { nextRun, byYear: rows, total: rows.reduce((s, r) => s + r.count, 0), openBeyondTerm: n };
   }
 
   /** Destruction records, newest first, `limit` per page; `before` is the last number of the previous page's erasure order. */

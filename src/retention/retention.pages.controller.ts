@@ -37,7 +37,7 @@ export class RetentionPagesController {
       terms: {
         reports: this.config.RETENTION_REPORT_MONTHS, mails: this.config.RETENTION_SENT_MAIL_DAYS, monthly: this.config.MONTHLY_REPORT_KEEP_MONTHS,
       },
-      nextRun: nlDateTime(preview.nextRun, 'long'), byYear: preview.byYear, total: preview.total,
+      nextRun: nlDateTime(preview.nextRun, 'long'), byYear: preview.byYear, total: preview.total, openBeyondTerm: preview.openBeyondTerm,
       records: records.rows.map((r) => ({
         number: r.number, school: r.school, receiver: r.receiver, kind: KIND_LABELS[r.kind as ReportKind] ?? r.kind,
         status: STATUS_LABELS[r.status as ReportStatus] ?? r.status, filedAt: nlDateTime(r.filedAt), closedAt: r.closedAt ? nlDateTime(r.closedAt) : '–',
