@@ -52,7 +52,7 @@ export class ReportingPagesController {
       const notice = made === 0
         ? `De maandrapportages van ${monthName(month)} bestonden al; er is niets veranderd.`
         : `${made} maandrapportage(s) van ${monthName(month)} gemaakt.`;
-      res.type('html').send(this.pages.render('reporting/make', { title: 'Maandrapportages maken', nav: nav(actor, 'bewaren'), values: {}, notice }));
+      res.status(200).type('html').send(this.pages.render('reporting/make', { title: 'Maandrapportages maken', nav: nav(actor, 'bewaren'), values: {}, notice }));
     } catch (error) {
       const errors = pageErrors(fieldErrorsOf(error, { field: 'month' }), { month: 'Maand' });
       res.status(422).type('html').send(this.pages.render('reporting/make', { title: 'Maandrapportages maken', nav: nav(actor, 'bewaren'), values: { month }, errors }));
