@@ -69,9 +69,10 @@ class ContractChecker {
       return;
     }
     if (!(type in response.content)) throw new Error(`${where}: ${type || 'geen inhoud'} waar het contract ${Object.keys(response.content).join(', ')} beschrijft`);
+    // A file (xlsx, CSV, PDF) is described as binary: its type is checked here, its content by the test that reads it.
+    if (!type.endsWith('json')) return;
     const pointer = `${route.pointer}/${res.status}/content/${type.replace(/\//g, '~1')}/schema`;
-    // A file (xlsx, pdf) read as bytes is checked as the string the contract describes it as.
-    this.validate(pointer, Buffer.isBuffer(res.body) ? res.body.toString('latin1') : res.body, where);
+    this.validate(pointer, res.body, where);
   }
 
   private validate(pointer: string, body: unknown, where: string): void {
