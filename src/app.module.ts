@@ -12,6 +12,8 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { WebModule } from './web/web.module';
 import { ReportsModule } from './reports/reports.module';
+import { RetentionModule } from './retention/retention.module';
+import { ReportingModule } from './reporting/reporting.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -19,7 +21,7 @@ export class AppModule {
   static forRoot(config?: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, IdentityModule, OrganisationsModule, ReportsModule, AttachmentsModule, NotificationsModule, WebhooksModule, AuditModule, WebModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, IdentityModule, OrganisationsModule, ReportsModule, AttachmentsModule, NotificationsModule, WebhooksModule, AuditModule, RetentionModule, ReportingModule, WebModule],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };

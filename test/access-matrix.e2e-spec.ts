@@ -134,7 +134,7 @@ describe('the access matrix, generated from the permission table', () => {
       }
     }
     expect(wrong).toEqual([]);
-  });
+  }, 300_000); // every role of three organisations against every API route: minutes on a loaded machine
 
   it("answers 404 for another organisation's report, whatever the permitted role does with it", async () => {
     const wrong: string[] = [];

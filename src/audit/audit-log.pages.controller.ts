@@ -52,6 +52,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   [AuditAction.REPORT_FORWARDED]: 'Melding doorgestuurd',
   [AuditAction.REPORT_WITHDRAWN]: 'Melding ingetrokken',
   [AuditAction.REPORT_MESSAGE_ADDED]: 'Bericht bij een melding geplaatst',
+  [AuditAction.REPORT_ERASED]: 'Melding gewist na de bewaartermijn',
   [AuditAction.MAILBOX_CHANGED]: 'Algemeen e-mailadres gewijzigd',
   [AuditAction.MAIL_PREFERENCE_CHANGED]: 'E-mailkeuze gewijzigd',
   [AuditAction.MAIL_RESENT]: 'Mislukte e-mail opnieuw verstuurd',
@@ -62,6 +63,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   [AuditAction.LOCATION_CHANGED]: 'Locatie gewijzigd',
   [AuditAction.REPORTER_CHANGED]: 'Melder gewijzigd',
   [AuditAction.AUDIT_READ]: 'Logboek ingezien',
+  [AuditAction.MONTHLY_REPORTS_MADE]: 'Maandrapportages gemaakt',
+  [AuditAction.MONTHLY_REPORT_DOWNLOADED]: 'Maandrapportage gedownload',
 };
 const OUTCOME_LABELS: Record<AuditOutcome, string> = {
   [AuditOutcome.SUCCESS]: 'Gelukt', [AuditOutcome.FAILURE]: 'Mislukt', [AuditOutcome.DENIED]: 'Geweigerd',

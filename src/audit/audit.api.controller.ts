@@ -4,6 +4,7 @@ import { ApiProblems } from '../common/api-problems.decorator';
 import { Actor } from '../kernel/actor';
 import { Allow, CurrentActor, Permission } from '../kernel/access';
 import { AuditQuery } from './audit.dto';
+import { AUDIT_ACTIONS_V1 } from './audit-event.entity';
 import { AuditService } from './audit.service';
 import { AuditPage } from './audit.view';
 
@@ -24,6 +25,6 @@ export class AuditApiController {
   @ApiOkResponse({ type: AuditPage })
   @ApiProblems(401, 403, 422)
   list(@CurrentActor() actor: Actor, @Query() query: AuditQuery): Promise<AuditPage> {
-    return this.audit.search(actor, query);
+    return this.audit.search(actor, query, AUDIT_ACTIONS_V1);
   }
 }

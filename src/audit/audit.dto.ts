@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsEnum, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { IsIsoDate } from '../common/dutch-validators';
 import { ToInteger } from '../common/validation';
-import { AuditAction, AuditOutcome, AuditSubjectType } from './audit-event.entity';
+import { AUDIT_ACTIONS_V1, AuditAction, AuditOutcome, AuditSubjectType } from './audit-event.entity';
 
 /** Filters of the audit log; all optional, combined with AND. Newest first, by keyset (`after`). */
 export class AuditQuery {
@@ -19,7 +19,7 @@ export class AuditQuery {
   @IsOptional() @IsUUID('all', { message: 'is geen geldige id' })
   actorId?: string;
 
-  @ApiPropertyOptional({ enum: AuditAction }) @IsOptional() @IsEnum(AuditAction)
+  @ApiPropertyOptional({ enum: AUDIT_ACTIONS_V1 }) @IsOptional() @IsEnum(AuditAction)
   action?: AuditAction;
 
   @ApiPropertyOptional({ enum: AuditOutcome }) @IsOptional() @IsEnum(AuditOutcome)

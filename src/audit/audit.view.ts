@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { AuditAction, AuditActorType, AuditOutcome, AuditSubjectType } from './audit-event.entity';
+import { AUDIT_ACTIONS_V1, AuditAction, AuditActorType, AuditOutcome, AuditSubjectType } from './audit-event.entity';
 
 export class AuditActorView {
   @ApiProperty({ enum: AuditActorType }) type: AuditActorType;
@@ -16,7 +16,7 @@ export class AuditEventView {
   @ApiProperty({ example: '1042' }) id: string;
   @ApiProperty({ format: 'date-time', example: '2026-11-22T09:15:00.000Z' }) at: string;
   @ApiProperty({ type: AuditActorView }) actor: AuditActorView;
-  @ApiProperty({ enum: AuditAction }) action: AuditAction;
+  @ApiProperty({ enum: AUDIT_ACTIONS_V1 }) action: AuditAction;
   @ApiProperty({ type: AuditSubjectView, nullable: true }) subject: AuditSubjectView | null;
   @ApiProperty({ enum: AuditOutcome }) outcome: AuditOutcome;
   @ApiProperty({ type: String, nullable: true, example: '192.0.2.10', description: 'Vanaf welk adres' }) clientIp: string | null;

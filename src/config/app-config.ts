@@ -267,6 +267,32 @@ export class AppConfig {
   @Transform(toBool) @IsBoolean()
   WEBHOOK_ALLOW_PRIVATE_NETWORKS = false;
 
+  /**
+   * Months a closed or withdrawn report is kept before the nightly job erases it (ADR 0009: Wet politiegegevens art. 14
+   * as Ingrado applies it, five years). An open report is never erased automatically.
+   */
+  @Transform(toInt) @IsInt() @Min(1) @Max(600)
+  RETENTION_REPORT_MONTHS = 60;
+
+  /** Days a sent e-mail's row (and a digest's bundled items) stays in the outbox before the nightly job removes it. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  RETENTION_SENT_MAIL_DAYS = 90;
+
+  /** Months a monthly report stays downloadable after it was made (DUO: three). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(120)
+  MONTHLY_REPORT_KEEP_MONTHS = 3;
+
+  /** When the nightly erasure runs, Dutch time (HH:MM); the monthly reports are made in the same run. */
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'moet een tijd als 02:30 zijn' })
+  RETENTION_TIME = '02:30';
+
+  /**
+   * Run the scheduled jobs (erasure, monthly reports) from this instance. Any number of instances may: each run takes
+   * a PostgreSQL advisory lock and is recorded once per day or month.
+   */
+  @Transform(toBool) @IsBoolean()
+  SCHEDULED_JOBS = true;
+
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }

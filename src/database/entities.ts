@@ -10,11 +10,14 @@ import { OutboxMessage } from '../notifications/outbox-message.entity';
 import { Location } from '../organisations/location.entity';
 import { Organisation } from '../organisations/organisation.entity';
 import { Reporter } from '../organisations/reporter.entity';
+import { MonthlyReport } from '../reporting/monthly-report.entity';
 import { RoutingRule } from '../organisations/routing-rule.entity';
 import { IdempotencyKey } from '../reports/idempotency-key.entity';
 import { ReportEvent } from '../reports/report-event.entity';
 import { ReportMessage } from '../reports/report-message.entity';
 import { Report } from '../reports/report.entity';
+import { DestructionRecord } from '../retention/destruction-record.entity';
+import { JobRun } from '../retention/job-run.entity';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
 import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity';
 import { WebhookMessage } from '../webhooks/webhook-message.entity';
@@ -23,4 +26,4 @@ import { KeptInput } from '../web/kept-input.entity';
 /** Every entity of the service; the migrations must describe exactly these (checked in CI). */
 export const ENTITIES = [Organisation, Location, Reporter, RoutingRule, Report, ReportEvent, ReportMessage, IdempotencyKey, ApiKey,
   User, Session, HardwareToken, ClientThrottle, RateLimit, AuditEvent, OutboxMessage,
-  WebhookEndpoint, WebhookMessage, WebhookDelivery, KeptInput, Attachment, AttachmentChunk];
+  WebhookEndpoint, WebhookMessage, WebhookDelivery, KeptInput, Attachment, AttachmentChunk, DestructionRecord, JobRun, MonthlyReport];

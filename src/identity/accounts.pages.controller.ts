@@ -24,9 +24,11 @@ const ROLE_LABELS: Record<Role, string> = {
   [Role.BEHANDELAAR]: 'Behandelaar: meldingen behandelen, reageren, doorsturen en afsluiten',
   [Role.BEHEERDER]: 'Beheerder: gebruikers, tokens, API-sleutels en instellingen',
   [Role.OPERATOR]: 'Operator: organisaties en referentiegegevens',
+  [Role.RAPPORTAGE]: 'Rapportage: maandrapportages en jaaropgave inzien en downloaden (aantallen, geen leerlinggegevens)',
 };
 const ROLE_SHORT: Record<Role, string> = {
   [Role.MELDER]: 'melder', [Role.LEZER]: 'lezer', [Role.BEHANDELAAR]: 'behandelaar', [Role.BEHEERDER]: 'beheerder', [Role.OPERATOR]: 'operator',
+  [Role.RAPPORTAGE]: 'rapportage',
 };
 const LABELS: Record<string, string> = {
   username: 'Gebruikersnaam', name: 'Naam', email: 'E-mailadres', roles: 'Rollen', locationIds: 'Locaties', activation: 'Activering',

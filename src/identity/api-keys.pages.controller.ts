@@ -18,6 +18,7 @@ import { Role, ROLES_BY_ORGANISATION } from './permissions';
 /** The roles a key can carry, as a beheerder reads them (a key never manages accounts or keys, whatever its roles). */
 const ROLE_LABELS: Record<Role, string> = {
   [Role.MELDER]: 'Melder', [Role.LEZER]: 'Lezer', [Role.BEHANDELAAR]: 'Behandelaar', [Role.BEHEERDER]: 'Beheerder', [Role.OPERATOR]: 'Functioneel beheer',
+  [Role.RAPPORTAGE]: 'Rapportage',
 };
 const ROLE_HINTS: Record<Role, string> = {
   [Role.MELDER]: 'meldingen indienen, aanvullen en intrekken',
@@ -25,6 +26,7 @@ const ROLE_HINTS: Record<Role, string> = {
   [Role.BEHANDELAAR]: 'meldingen behandelen en beantwoorden',
   [Role.BEHEERDER]: 'gegevens van de organisatie bijhouden, zoals locaties en melders (geen accounts of sleutels)',
   [Role.OPERATOR]: 'organisaties en referentiegegevens',
+  [Role.RAPPORTAGE]: 'maandrapportages ophalen',
 };
 
 const KEY_LABELS: Record<string, string> = { name: 'Naam van de sleutel', roles: 'Rollen' };

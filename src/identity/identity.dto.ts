@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsDefined, IsEmail, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
-import { Role } from './permissions';
+import { Role, ROLES_V1 } from './permissions';
 import { TokenKind, User, UserStatus } from './user.entity';
 import { OrganisationType } from '../kernel/organisation-type';
 
@@ -99,7 +99,9 @@ export class AccountView {
   @ApiProperty() username: string;
   @ApiProperty() name: string;
   @ApiProperty() email: string;
-  @ApiProperty({ enum: Role, isArray: true }) roles: string[];
+  @ApiProperty({ enum: ROLES_V1, isArray: true, description: 'De rollen die versie 1.0 kent' }) roles: string[];
+  @ApiProperty({ type: [String], example: ['rapportage'], description: 'Rollen van na versie 1.0 (API 1.2: rapportage), als tekst; een client negeert een rol die hij niet kent' })
+  laterRoles: string[];
   @ApiProperty({ type: 'string', format: 'uuid', isArray: true }) locationIds: string[];
   @ApiProperty({ enum: UserStatus }) status: UserStatus;
   @ApiProperty() locked: boolean;
@@ -110,7 +112,8 @@ export class AccountView {
 
   static of(u: User): AccountView {
     return {
-      id: u.id, username: u.username, name: u.name, email: u.email, roles: u.roles, locationIds: u.locationIds, status: u.status,
+      id: u.id, username: u.username, name: u.name, email: u.email,
+      roles: u.roles.filter((r) => ROLES_V1.includes(r as Role)), laterRoles: u.roles.filter((r) => !ROLES_V1.includes(r as Role)), locationIds: u.locationIds, status: u.status,
       locked: u.lockedAt !== null,
       waitUntil: u.throttledUntil && u.throttledUntil.getTime() > Date.now() ? u.throttledUntil.toISOString() : null,
       token: u.tokenKind, activationExpiresAt: u.activationExpiresAt?.toISOString() ?? null, lastSignInAt: u.lastSignInAt?.toISOString() ?? null,

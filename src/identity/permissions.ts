@@ -8,7 +8,15 @@ export enum Role {
   BEHANDELAAR = 'behandelaar',
   BEHEERDER = 'beheerder',
   OPERATOR = 'operator',
+  /** Sees and downloads the organisation's monthly reports and jaaropgave (DUO's role of the same name). */
+  RAPPORTAGE = 'rapportage',
 }
+
+/**
+ * The roles API version 1 names in its answers (an answer's enum may not grow within a major version); roles added
+ * later are answered apart, as plain strings (AccountView.laterRoles).
+ */
+export const ROLES_V1: readonly Role[] = [Role.MELDER, Role.LEZER, Role.BEHANDELAAR, Role.BEHEERDER, Role.OPERATOR];
 
 /** The permission table: the one place that says which role may do what. */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
@@ -23,20 +31,21 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   [Role.BEHEERDER]: [
     Permission.SCHOOL_DATA_READ, Permission.SCHOOL_DATA_MANAGE, Permission.APIKEY_MANAGE, Permission.ORGANISATION_READ,
     Permission.USER_MANAGE, Permission.AUDIT_READ, Permission.NOTIFICATION_MANAGE, Permission.NOTIFICATION_SELF,
-    Permission.WEBHOOK_MANAGE,
+    Permission.WEBHOOK_MANAGE, Permission.REPORTING_READ,
   ],
+  [Role.RAPPORTAGE]: [Permission.REPORTING_READ, Permission.ORGANISATION_READ, Permission.NOTIFICATION_SELF],
   [Role.OPERATOR]: [
     Permission.APIKEY_MANAGE, Permission.ORGANISATION_READ, Permission.BEHEERDER_APPOINT, Permission.AUDIT_READ, Permission.NOTIFICATION_MANAGE,
-    Permission.ORGANISATION_MANAGE,
+    Permission.ORGANISATION_MANAGE, Permission.REPORTING_MANAGE,
   ],
 };
 
 /** Which roles exist in which kind of organisation. */
 export const ROLES_BY_ORGANISATION: Record<OrganisationType, readonly Role[]> = {
-  [OrganisationType.SCHOOL]: [Role.MELDER, Role.LEZER, Role.BEHEERDER],
-  [OrganisationType.GEMEENTE]: [Role.BEHANDELAAR, Role.LEZER, Role.BEHEERDER],
-  [OrganisationType.REGIONAAL_BUREAU]: [Role.BEHANDELAAR, Role.LEZER, Role.BEHEERDER],
-  [OrganisationType.RMC_REGIO]: [Role.BEHANDELAAR, Role.LEZER, Role.BEHEERDER],
+  [OrganisationType.SCHOOL]: [Role.MELDER, Role.LEZER, Role.BEHEERDER, Role.RAPPORTAGE],
+  [OrganisationType.GEMEENTE]: [Role.BEHANDELAAR, Role.LEZER, Role.BEHEERDER, Role.RAPPORTAGE],
+  [OrganisationType.REGIONAAL_BUREAU]: [Role.BEHANDELAAR, Role.LEZER, Role.BEHEERDER, Role.RAPPORTAGE],
+  [OrganisationType.RMC_REGIO]: [Role.BEHANDELAAR, Role.LEZER, Role.BEHEERDER, Role.RAPPORTAGE],
   [OrganisationType.OPERATOR]: [Role.OPERATOR],
 };
 

@@ -25,6 +25,10 @@ export enum Permission {
   ORGANISATION_MANAGE = 'organisation:manage',
   /** The organisation's webhook endpoints: register, change, rotate secrets, delivery log, redeliver, test. */
   WEBHOOK_MANAGE = 'webhook:manage',
+  /** The organisation's monthly reports and jaaropgave: see and download (counts, no pupil data). */
+  REPORTING_READ = 'reporting:read',
+  /** The operator: make the monthly reports of a month again (idempotent). */
+  REPORTING_MANAGE = 'reporting:manage',
 }
 
 

@@ -17,7 +17,7 @@ import { BRIN_PATTERN, IS_BRIN, IS_ISO_DATE, IS_MUNICIPALITY_CODE, IS_PGN, IS_PO
  */
 
 /** The version of the contract (semver). Every answer carries it as API-Version; docs/api-changelog.md lists them. */
-export const API_VERSION = '1.3.0';
+export const API_VERSION = '1.4.0';
 /** Where the versioned API lives: the server URL of the document. */
 export const API_BASE = '/api/v1';
 /** Where the document is published: the ADR place under the base, and the older place the viewer also reads. */
@@ -110,6 +110,7 @@ const TAGS: [string, string][] = [
   ['Beheer API-sleutels', 'API-sleutels voor de systemen van de eigen organisatie'],
   ['Meldingsberichten (e-mail)', 'Het algemene e-mailadres, ieders e-mailkeuze en mislukte e-mails'],
   ['Webhooks', 'Endpoints die elke zichtbare wijziging als ondertekend CloudEvent krijgen (Standard Webhooks), met bezorglog'],
+  ['Rapportages', 'Maandrapportages van de eigen organisatie: aantallen zonder leerlinggegevens, als JSON, .xlsx en PDF'],
   ['Auditlog', 'Wie las of wijzigde wat'],
   ['Gezondheid', 'Voor de bewaking van de service'],
   ['Contract', 'Dit document'],

@@ -1,7 +1,9 @@
 import { Body, Controller, Get, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { nlDateTime, nlDay } from '../common/dates';
+import { nlDateTime, nlDay, todayInNL } from '../common/dates';
+import { AppConfig } from '../config/app-config';
+import { erasureDate } from '../kernel/retention';
 import { ErrorCode, FieldCode, FieldError, ProblemError } from '../common/problem';
 import { Allow, CurrentActor, Permission } from '../kernel/access';
 import { Actor } from '../kernel/actor';
@@ -36,6 +38,7 @@ export class ReportPagesController {
     private readonly organisations: OrganisationsService,
     private readonly forms: ReportForms,
     private readonly sections: ReportPageSections,
+    private readonly config: AppConfig,
   ) {}
 
   @Get('meldingen/:number')
@@ -225,6 +228,7 @@ export class ReportPagesController {
       closingReasonLabel: r.closingReason ? CLOSING_REASON_LABELS[r.closingReason as ClosingReason] : null,
       registeredAddress: address(r.pupil.registeredAddress), residenceAddress: address(r.pupil.residenceAddress),
       sexLabel: SEX_LABELS[r.pupil.sex], createdAt: nlDateTime(r.createdAt),
+      erasure: erasureText(r.closedAt, this.config.RETENTION_REPORT_MONTHS),
       absenceDays: (r.absenceDays ?? []).map((d) => `${nlDay(d.date)}: lesuur ${d.lessonHours.join(', ')}`),
       copiesLabel: COPIES_LABELS[r.emailCopies],
       canMessage: actor.permissions.has(Permission.REPORT_MESSAGE),
@@ -261,4 +265,12 @@ export class ReportPagesController {
     ].filter((g) => g.options.length > 0);
   }
 
+}
+
+/** When the report is erased (ADR 0009), as the report page says it. */
+export function erasureText(closedAt: string | null, months: number): string {
+  const at = erasureDate(closedAt ? new Date(closedAt) : null, months);
+  return at
+    ? `Deze melding wordt op ${nlDay(todayInNL(at))} gewist (${months} maanden na het afsluiten of intrekken).`
+    : `Deze melding is open en wordt niet gewist; na het afsluiten of intrekken wordt zij na ${months} maanden gewist.`;
 }

@@ -3,7 +3,7 @@ import { Permission } from '../kernel/access';
 import { OrganisationType } from '../kernel/organisation-type';
 
 /** The sections of the portal; a page names the one it belongs to, and the menu marks it. */
-export type Section = 'start' | 'meldingen' | 'melden' | 'beheer' | 'operator' | 'instellingen';
+export type Section = 'start' | 'meldingen' | 'melden' | 'rapportages' | 'beheer' | 'operator' | 'bewaren' | 'instellingen';
 
 /** The pages a beheerder (or the operator) may open under /beheer, in the order of the beheer index. */
 export function beheerLinks(actor: Actor): { href: string; label: string; description: string }[] {
@@ -29,6 +29,7 @@ export function nav(actor: Actor & { csrfToken?: string }, current: Section) {
     canRead: actor.permissions.has(Permission.REPORT_READ), canFile: actor.permissions.has(Permission.REPORT_CREATE),
     canManage: beheerLinks(actor).length > 0,
     canOperate: actor.permissions.has(Permission.ORGANISATION_MANAGE),
+    canReport: actor.permissions.has(Permission.REPORTING_READ),
     canSettings: actor.permissions.has(Permission.NOTIFICATION_SELF),
   };
 }
