@@ -80,9 +80,10 @@ export function requireSide(report: Report, actor: Actor, side: 'school' | 'rece
 /** Reads an If-Match header: "3", W/"3" or 3. Undefined when absent; a 412 when unreadable. */
 export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;
-  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  // Quotes in pairs or not at all: "3 or 3" is no ETag.
+  const match = /^\s*(?:W\/)?(?:"(\d{1,9})"|(\d{1,9}))\s*$/.exec(header);
   if (!match) throw new ProblemError(ErrorCode.PRECONDITION_FAILED, 'If-Match moet de ETag van de melding zijn, bijv. "3".');
-  return Number(match[1]);
+  return Number(match[1] ?? match[2]);
 }
 
 export function etag(version: number): string {
