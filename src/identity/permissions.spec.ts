@@ -1,6 +1,6 @@
 import { EXPECTED_RIGHTS, EXPECTED_ROLES, expectedAllowed, ROLE_COLUMNS } from '../../test/support/expected-rights';
 import { ErrorCode, FieldCode, ProblemError } from '../common/problem';
-import { Permission } from '../kernel/access';
+import { Permission } from '../kernel/permission';
 import { OrganisationType } from '../kernel/organisation-type';
 import { assertGrantable, permissionsOf, Role, ROLES_BY_ORGANISATION } from './permissions';
 

@@ -1,5 +1,5 @@
 import { ErrorCode, FieldCode, invalid, ProblemError } from '../common/problem';
-import { Permission } from '../kernel/access';
+import { Permission } from '../kernel/permission';
 import { OrganisationType } from '../kernel/organisation-type';
 
 export enum Role {

@@ -1,4 +1,4 @@
-import { Permission } from '../../src/kernel/access';
+import { Permission } from '../../src/kernel/permission';
 import { OrganisationType } from '../../src/kernel/organisation-type';
 
 /**
