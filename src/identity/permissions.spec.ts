@@ -82,16 +82,16 @@ describe('assertGrantable: nobody grants more than they hold', () => {
   it('says in Dutch which role is not possible or not held', () => {
     const refusal = (() => {
       try {
-        assertGrantable({ roles: ['beheerder'] }, OrganisationType.SCHOOL, ['behandelaar']);
+        assertGrantable({ roles: ['beheerder'] }, OrganisationType.SCHOOL, ['behandelaar', 'operator']);
       } catch (error) {
         return error as ProblemError;
       }
     })();
     expect(refusal?.errors).toEqual([
-      { field: 'roles', code: FieldCode.NOT_ALLOWED_VALUE, message: 'roles: behandelaar bestaat niet bij deze organisatie (mogelijk: melder, lezer, beheerder)' },
+      { field: 'roles', code: FieldCode.NOT_ALLOWED_VALUE, message: 'roles: behandelaar, operator bestaat niet bij deze organisatie (mogelijk: melder, lezer, beheerder)' },
     ]);
-    expect(() => assertGrantable({ roles: ['beheerder', 'lezer'] }, OrganisationType.SCHOOL, ['lezer', 'melder'])).toThrow(
-      'U kunt geen rol toekennen of afnemen die u zelf niet heeft: melder.',
+    expect(() => assertGrantable({ roles: ['lezer'] }, OrganisationType.SCHOOL, ['lezer', 'melder', 'beheerder'])).toThrow(
+      'U kunt geen rol toekennen of afnemen die u zelf niet heeft: melder, beheerder.',
     );
   });
 });
