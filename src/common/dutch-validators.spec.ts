@@ -275,7 +275,8 @@ describe('isValidMunicipalityCode', () => {
   it.each(['GM0363', 'GM0014', 'GM1992', 'GM0000'])('accepts %s', (s) => {
     expect(isValidMunicipalityCode(s)).toBe(true);
   });
-  it.each(['gm0363', 'GM363', 'GM03634', '0363', 'GM 0363', 'GMABCD', 'XX0363', ''])('rejects %p', (s) => {
+  // 'XGM0363' and ' GM0363': a code with something before it names no municipality (the pattern is anchored at both ends).
+  it.each(['gm0363', 'GM363', 'GM03634', '0363', 'GM 0363', 'GMABCD', 'XX0363', '', 'XGM0363', ' GM0363', 'GM0363 '])('rejects %p', (s) => {
     expect(isValidMunicipalityCode(s)).toBe(false);
   });
 });
@@ -299,6 +300,9 @@ describe('isValidPostcode', () => {
     ['1234 SS', 'never issued'],
     ['12345 AB', 'five digits'],
     ['1234 A', 'one letter'],
+    ['1234 ABC', 'three letters'],
+    ['1234 AB ', 'trailing space'],
+    ['1234 AB1', 'a digit after the letters'],
     [' 1234 AB', 'leading space'],
     ['1234\tAB', 'tab'],
     ['', 'empty'],

@@ -1,5 +1,5 @@
 import { ErrorCode, FieldCode, invalid, ProblemError } from '../common/problem';
-import { Permission } from '../kernel/access';
+import { Permission } from '../kernel/permission';
 import { OrganisationType } from '../kernel/organisation-type';
 
 export enum Role {
@@ -60,7 +60,8 @@ export const HUMAN_ONLY: readonly Permission[] = [
 
 export function permissionsOf(roles: readonly string[], machine: boolean): Set<Permission> {
   const out = new Set<Permission>();
-  for (const role of roles) for (const p of ROLE_PERMISSIONS[role as Role] ?? []) out.add(p);
+  // Own keys only: a stored role named "constructor" or "__proto__" grants nothing (and does not throw).
+  for (const role of roles) if (Object.hasOwn(ROLE_PERMISSIONS, role)) for (const p of ROLE_PERMISSIONS[role as Role]) out.add(p);
   if (machine) for (const p of HUMAN_ONLY) out.delete(p);
   return out;
 }

@@ -1,5 +1,5 @@
 import { OrganisationType } from './organisation-type';
-import { Permission } from './access';
+import { Permission } from './permission';
 
 /** Who is making the request: a machine key or a signed-in person, always within one organisation. */
 export interface Actor {

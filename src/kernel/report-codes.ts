@@ -9,6 +9,7 @@ export enum ReportKind {
   OVERIG = 'OVERIG',
 }
 
+// Stryker disable all: display text for pages, exports and e-mails, checked where they are shown, not a rule.
 export const KIND_LABELS: Record<ReportKind, string> = {
   [ReportKind.U16]: '16 uur ongeoorloofd verzuim in 4 opeenvolgende lesweken',
   [ReportKind.LRV]: 'Langdurig relatief verzuim',
@@ -16,6 +17,7 @@ export const KIND_LABELS: Record<ReportKind, string> = {
   [ReportKind.RMC]: 'Verzuim 18+ zonder startkwalificatie (RMC)',
   [ReportKind.OVERIG]: 'Overig verzuim / signaalverzuim',
 };
+// Stryker restore all
 
 /** Kinds whose report needs an end date. */
 export const END_DATE_REQUIRED: readonly ReportKind[] = [ReportKind.U16, ReportKind.LRV, ReportKind.RMC];
@@ -37,6 +39,7 @@ export enum ReportStatus {
   INGETROKKEN = 'INGETROKKEN',
 }
 
+// Stryker disable all: display text for pages, exports and e-mails, checked where they are shown, not a rule.
 export const STATUS_LABELS: Record<ReportStatus, string> = {
   [ReportStatus.GEREGISTREERD]: 'Geregistreerd',
   [ReportStatus.IN_BEHANDELING]: 'In behandeling',
@@ -44,6 +47,7 @@ export const STATUS_LABELS: Record<ReportStatus, string> = {
   [ReportStatus.TER_KENNISNEMING_AANGENOMEN]: 'Ter kennisneming aangenomen',
   [ReportStatus.INGETROKKEN]: 'Ingetrokken',
 };
+// Stryker restore all
 
 /** The order of "status" in overviews, as a report moves through them: every status, once. */
 export const STATUS_ORDER: readonly ReportStatus[] = Object.values(ReportStatus);
@@ -61,6 +65,7 @@ export enum ClosingReason {
   LEGITIEM_AFWEZIG = 'LEGITIEM_AFWEZIG',
 }
 
+// Stryker disable all: display text for pages, exports and e-mails, checked where they are shown, not a rule.
 export const CLOSING_REASON_LABELS: Record<ClosingReason, string> = {
   [ClosingReason.TERUG_NAAR_SCHOOL]: 'Terug naar school / opleiding hervat',
   [ClosingReason.ANDERE_OPLEIDING]: 'Inschrijving beëindigd, andere opleiding',
@@ -70,6 +75,7 @@ export const CLOSING_REASON_LABELS: Record<ClosingReason, string> = {
   [ClosingReason.LANGDURIG_ZIEK]: 'Geen verzuim, langdurig ziek',
   [ClosingReason.LEGITIEM_AFWEZIG]: 'Geen verzuim, legitiem afwezig',
 };
+// Stryker restore all
 
 export enum ClosingExplanation {
   GEZIEN = 'GEZIEN',
@@ -77,11 +83,13 @@ export enum ClosingExplanation {
   GEEN_ACTIE = 'GEEN_ACTIE',
 }
 
+// Stryker disable all: display text for pages, exports and e-mails, checked where they are shown, not a rule.
 export const CLOSING_EXPLANATION_LABELS: Record<ClosingExplanation, string> = {
   [ClosingExplanation.GEZIEN]: 'Leerling is gezien door gemeente',
   [ClosingExplanation.ACTIE]: 'Er wordt actie ondernomen richting leerling door gemeente',
   [ClosingExplanation.GEEN_ACTIE]: 'Er loopt geen actie meer richting leerling',
 };
+// Stryker restore all
 
 export enum Sex {
   M = 'M',

@@ -90,8 +90,8 @@ export function lookupErrors(f: FilingFacts, locationCode: string, municipalityF
   return errors;
 }
 
-/** The route of a report from what the lookup found (the same rule as OrganisationsService.route); a field error when there is none. */
-export function routeFromFacts(f: FilingFacts, kind: ReportKind, age: number, residence: Organisation): Route | FieldError {
+/** The route of a report from what the lookup found (the same rule as OrganisationsService.route); a refusal of `field` (the residence's municipality) when there is none. */
+export function routeFromFacts(f: FilingFacts, kind: ReportKind, age: number, residence: Organisation, field: string): Route | FieldError {
   try {
     return routeReport(
       kind, age,
@@ -99,7 +99,7 @@ export function routeFromFacts(f: FilingFacts, kind: ReportKind, age: number, re
       (id) => f.candidates.get(id)?.delegateId ?? null,
     );
   } catch (error) {
-    if (error instanceof NoRouteError) return { field: 'pupil', code: FieldCode.UNKNOWN_MUNICIPALITY, message: `pupil: ${error.message}` };
+    if (error instanceof NoRouteError) return { field, code: FieldCode.UNKNOWN_MUNICIPALITY, message: `${field}: ${error.message}` };
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { ReportKind, ReportStatus } from '../kernel/report-codes';
-import { allowedReceiverTransitions, checkReport, ReportFacts } from './report-rules';
+import { ReportKind, ReportStatus, STATUS_ORDER } from '../kernel/report-codes';
+import { allowedReceiverTransitions, checkReport, isOpen, isReopen, ReportFacts } from './report-rules';
 
 const today = '2026-11-22';
 const base: ReportFacts = {
@@ -72,5 +72,137 @@ describe('status transitions', () => {
     expect(allowedReceiverTransitions(ReportStatus.IN_BEHANDELING)).toEqual([ReportStatus.AFGESLOTEN, ReportStatus.TER_KENNISNEMING_AANGENOMEN]);
     expect(allowedReceiverTransitions(ReportStatus.AFGESLOTEN)).toEqual([ReportStatus.IN_BEHANDELING]);
     expect(allowedReceiverTransitions(ReportStatus.INGETROKKEN)).toEqual([]);
+  });
+});
+
+/**
+ * The rules as DOMAIN.md states them, written down by hand (not read from report-codes.ts), so that a changed range,
+ * boundary or transition fails here.
+ */
+describe('the rules in the terms of a school and an officer', () => {
+  /** A birth date that makes the pupil exactly `age` at the begin date (the birthday a month earlier). */
+  const agedAtBegin = (age: number) => `${2026 - age}-10-02`;
+  const EXPECTED_AGES: [ReportKind, number, number][] = [
+    [ReportKind.U16, 5, 17], // leerplichtig, under 18
+    [ReportKind.LRV, 5, 17],
+    [ReportKind.LUXE, 5, 17], // a holiday without leave: leerplicht ends at 18
+    [ReportKind.RMC, 18, 22], // 18 up to 23
+    [ReportKind.OVERIG, 4, 22], // a signal, also before leerplicht starts and up to 23
+  ];
+
+  it.each(EXPECTED_AGES)('accepts a %s report exactly for pupils of %i to %i at the begin date', (kind, min, max) => {
+    for (let age = 0; age <= 30; age++) {
+      const errors = checkReport({ ...base, kind, birthDate: agedAtBegin(age) }, today, true);
+      if (age >= min && age <= max) expect(errors).toEqual([]);
+      else {
+        expect(errors).toEqual([
+          {
+            field: 'pupil.birthDate',
+            code: 'AGE_DOES_NOT_FIT_KIND',
+            message: `pupil.birthDate: de leerling is ${age} jaar op de begindatum; ${kind} is voor ${min} tot en met ${max} jaar`,
+          },
+        ]);
+      }
+    }
+  });
+
+  it('refuses a luxeverzuim report for a 3-year-old and for an 18-year-old', () => {
+    expect(codes({ ...base, kind: ReportKind.LUXE, birthDate: agedAtBegin(3) })).toEqual(['pupil.birthDate:AGE_DOES_NOT_FIT_KIND']);
+    expect(codes({ ...base, kind: ReportKind.LUXE, birthDate: agedAtBegin(18) })).toEqual(['pupil.birthDate:AGE_DOES_NOT_FIT_KIND']);
+  });
+
+  it('accepts an absence that begins today and ends today (one day), and one that ends on its begin date', () => {
+    expect(codes({ ...base, beginDate: today, endDate: today })).toEqual([]);
+    expect(codes({ ...base, beginDate: '2026-11-10', endDate: '2026-11-10' })).toEqual([]);
+    expect(codes({ ...base, kind: ReportKind.LUXE, beginDate: today, endDate: null })).toEqual([]);
+  });
+
+  it('refuses tomorrow, and an end one day before the begin', () => {
+    expect(codes({ ...base, beginDate: '2026-11-20', endDate: '2026-11-23' })).toEqual(['endDate:DATE_IN_FUTURE']);
+    expect(codes({ ...base, kind: ReportKind.LUXE, beginDate: '2026-11-23', endDate: null })).toEqual(['beginDate:DATE_IN_FUTURE']);
+    expect(codes({ ...base, beginDate: '2026-11-10', endDate: '2026-11-09' })).toEqual(['endDate:END_BEFORE_BEGIN']);
+  });
+
+  it('accepts a new report that begins exactly 365 days ago, and refuses one a day older', () => {
+    expect(codes({ ...base, beginDate: '2025-11-22', endDate: '2025-11-28' })).toEqual([]);
+    expect(codes({ ...base, beginDate: '2025-11-21', endDate: '2025-11-28' })).toEqual(['beginDate:DATE_TOO_OLD']);
+  });
+
+  it('gives a field error, not an exception, for a birth date on or after the begin date', () => {
+    // Born on the begin date: 0 years old, too young for any kind.
+    expect(checkReport({ ...base, birthDate: base.beginDate }, today, true)).toEqual([
+      { field: 'pupil.birthDate', code: 'AGE_DOES_NOT_FIT_KIND', message: 'pupil.birthDate: de leerling is 0 jaar op de begindatum; 16U is voor 5 tot en met 17 jaar' },
+    ]);
+    // Born after the begin date, up to today.
+    for (const birthDate of ['2026-11-03', today]) {
+      expect(checkReport({ ...base, birthDate }, today, true)).toEqual([
+        { field: 'pupil.birthDate', code: 'AGE_DOES_NOT_FIT_KIND', message: 'pupil.birthDate: ligt na de begindatum van het verzuim' },
+      ]);
+    }
+    // Born in the future: that one refusal, not two.
+    expect(checkReport({ ...base, birthDate: '2026-11-23' }, today, true)).toEqual([
+      { field: 'pupil.birthDate', code: 'DATE_IN_FUTURE', message: 'pupil.birthDate: ligt in de toekomst' },
+    ]);
+  });
+
+  it('says in Dutch what is wrong with each field', () => {
+    const messages = (r: ReportFacts) => checkReport(r, today, true).map((e) => e.message);
+    expect(messages({ ...base, beginDate: '2026-11-24', endDate: '2026-11-25' })).toEqual([
+      'beginDate: ligt in de toekomst',
+      'endDate: ligt in de toekomst',
+    ]);
+    expect(messages({ ...base, beginDate: '2025-01-01', endDate: '2025-01-10' })).toEqual(['beginDate: ligt meer dan 365 dagen terug']);
+    expect(messages({ ...base, endDate: '2026-11-01' })).toEqual(['endDate: ligt voor de begindatum']);
+    expect(messages({ ...base, endDate: null })).toEqual(['endDate: is verplicht bij 16 uur ongeoorloofd verzuim in 4 opeenvolgende lesweken']);
+    expect(messages({ ...base, kind: ReportKind.LRV, endDate: undefined })).toEqual(['endDate: is verplicht bij langdurig relatief verzuim']);
+    expect(messages({ ...base, actionWanted: false, actionWantedExplanation: null })).toEqual([
+      'actionWantedExplanation: is verplicht als geen actie door de gemeente gewenst is',
+    ]);
+    expect(messages({ ...base, absenceDays: [{ date: '2026-11-01' }] })).toEqual(['absenceDays[0].date: ligt buiten de verzuimperiode']);
+  });
+
+  it('keeps the per-day specification within begin, end and today, the first and last day included', () => {
+    expect(codes({ ...base, absenceDays: [{ date: base.beginDate }, { date: base.endDate! }] })).toEqual([]);
+    expect(codes({ ...base, absenceDays: [{ date: '2026-11-01' }] })).toEqual(['absenceDays[0].date:DATE_OUTSIDE_PERIOD']);
+    expect(codes({ ...base, absenceDays: [{ date: '2026-11-14' }] })).toEqual(['absenceDays[0].date:DATE_OUTSIDE_PERIOD']);
+    // Without an end date (luxeverzuim) the period runs up to today.
+    const luxe = { ...base, kind: ReportKind.LUXE, endDate: null };
+    expect(codes({ ...luxe, absenceDays: [{ date: '2026-11-20' }, { date: today }] })).toEqual([]);
+    expect(codes({ ...luxe, absenceDays: [{ date: '2026-11-23' }] })).toEqual(['absenceDays[0].date:DATE_OUTSIDE_PERIOD']);
+    expect(codes({ ...luxe, absenceDays: null })).toEqual([]);
+  });
+});
+
+describe('the status of a report', () => {
+  /** Which status an officer may set from which, by hand from DOMAIN.md. */
+  const EXPECTED: Record<ReportStatus, ReportStatus[]> = {
+    [ReportStatus.GEREGISTREERD]: [ReportStatus.IN_BEHANDELING, ReportStatus.AFGESLOTEN, ReportStatus.TER_KENNISNEMING_AANGENOMEN],
+    [ReportStatus.IN_BEHANDELING]: [ReportStatus.AFGESLOTEN, ReportStatus.TER_KENNISNEMING_AANGENOMEN],
+    // A closed report can be reopened by the officer; so can one taken for notice.
+    [ReportStatus.AFGESLOTEN]: [ReportStatus.IN_BEHANDELING],
+    [ReportStatus.TER_KENNISNEMING_AANGENOMEN]: [ReportStatus.IN_BEHANDELING],
+    // Withdrawn by the school: the officer changes nothing any more.
+    [ReportStatus.INGETROKKEN]: [],
+  };
+
+  it.each(Object.entries(EXPECTED))('lets the officer move a report from %s to exactly %j', (from, to) => {
+    expect([...allowedReceiverTransitions(from as ReportStatus)].sort()).toEqual([...to].sort());
+  });
+
+  it('reopens a report taken for notice, and a closed one', () => {
+    expect(allowedReceiverTransitions(ReportStatus.TER_KENNISNEMING_AANGENOMEN)).toContain(ReportStatus.IN_BEHANDELING);
+    expect(isReopen(ReportStatus.TER_KENNISNEMING_AANGENOMEN, ReportStatus.IN_BEHANDELING)).toBe(true);
+    expect(isReopen(ReportStatus.AFGESLOTEN, ReportStatus.IN_BEHANDELING)).toBe(true);
+    expect(isReopen(ReportStatus.GEREGISTREERD, ReportStatus.IN_BEHANDELING)).toBe(false);
+    expect(isReopen(ReportStatus.AFGESLOTEN, ReportStatus.AFGESLOTEN)).toBe(false);
+  });
+
+  it('leaves a report open for the school to change or withdraw while registered or in handling only', () => {
+    const open = Object.values(ReportStatus).filter((s) => isOpen(s));
+    expect(open.sort()).toEqual([ReportStatus.GEREGISTREERD, ReportStatus.IN_BEHANDELING].sort());
+  });
+
+  it('shows the statuses in the order a report passes through them', () => {
+    expect(STATUS_ORDER).toEqual(['GEREGISTREERD', 'IN_BEHANDELING', 'AFGESLOTEN', 'TER_KENNISNEMING_AANGENOMEN', 'INGETROKKEN']);
   });
 });

@@ -3,6 +3,7 @@ import { clock } from '../../src/common/clock';
 import { hashPassword } from '../../src/identity/credentials/passwords';
 import { codeAt, newSecret, SecretBox } from '../../src/identity/credentials/totp';
 import { MailFrequency, TokenKind, User, UserStatus } from '../../src/identity/user.entity';
+import { Organisation } from '../../src/organisations/organisation.entity';
 import { OrganisationsService } from '../../src/organisations/organisations.service';
 import { checkedAgent } from './contract';
 import { TestApp } from './test-app';
@@ -46,4 +47,15 @@ export async function signIn(t: TestApp, person: Person): Promise<{ agent: Retur
   await agent.post('/api/v1/session').send({ username: person.user.username, password: PASSWORD }).expect(200);
   const res = await agent.post('/api/v1/session/code').send({ code: codeAt(person.seed, clock.now()) }).expect(200);
   return { agent, csrf: res.body.csrfToken };
+}
+
+/**
+ * A regional leerplicht office that the given municipalities handed their leerplicht tasks to (Leerplichtwet art. 21
+ * lid 3): their under-18 reports go to the office.
+ */
+export async function newRegionalOffice(t: TestApp, code: string, municipalities: string[] = []): Promise<Organisation> {
+  const organisations = t.app.get(OrganisationsService);
+  const office = await organisations.createOffice(code, `Regionaal Bureau Leerplicht ${code}`);
+  for (const municipality of municipalities) await organisations.setDelegation(municipality, code);
+  return office;
 }

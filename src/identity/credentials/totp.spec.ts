@@ -234,3 +234,64 @@ describe('SecretBox', () => {
     expect(() => new SecretBox(randomBytes(16))).toThrow();
   });
 });
+
+describe('hardware-token seeds as vendors ship them', () => {
+  it('enrols a base32 seed whatever letter or digit it ends in (A-F and 2-7 are no reason to read it as hex)', () => {
+    for (const last of 'ABCDEFGHQZ234567') {
+      const seed = `GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJ${last}`;
+      expect([last, parseHardwareSeed(seed)]).toEqual([last, seed]);
+    }
+    expect(parseHardwareSeed('CIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).toBe('CIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+    // Starting with hex digits is no reason either.
+    expect(parseHardwareSeed('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')).toBe('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567');
+  });
+
+  it('refuses hex with an odd number of digits instead of dropping the last one', () => {
+    const hex41 = '3132333435363738393031323334353637383930' + '1';
+    expect(parseHardwareSeed(hex41)).toBeNull();
+    expect(parseHardwareSeed('0x' + hex41)).toBeNull();
+    expect(parseHardwareSeed(hex41 + '0')).toBe(base32Encode(Buffer.from(hex41 + '0', 'hex')));
+  });
+
+  it('takes 20 to 64 bytes, both ends included', () => {
+    for (const [n, ok] of [[19, false], [20, true], [64, true], [65, false]] as const) {
+      const bytes = Buffer.alloc(n, 0x31);
+      expect([n, 'hex', parseHardwareSeed(bytes.toString('hex')) !== null]).toEqual([n, 'hex', ok]);
+      expect([n, 'base32', parseHardwareSeed(base32Encode(bytes)) !== null]).toEqual([n, 'base32', ok]);
+    }
+  });
+
+  it('reads 0x only as a prefix', () => {
+    expect(parseHardwareSeed('31' + '0x' + '32'.repeat(20))).toBeNull();
+    expect(parseHardwareSeed('0X' + '32'.repeat(20))).toBe(base32Encode(Buffer.alloc(20, 0x32)));
+  });
+
+  it('reads nothing but text', () => {
+    expect(parseHardwareSeed(12345 as unknown as string)).toBeNull();
+    expect(parseHardwareSeed(null as unknown as string)).toBeNull();
+  });
+});
+
+describe('stored secrets', () => {
+  it('works with a secret of 16 to 64 bytes and refuses a shorter or longer one', () => {
+    for (const [n, ok] of [[15, false], [16, true], [64, true], [65, false]] as const) {
+      const secret = base32Encode(Buffer.alloc(n, 0x41));
+      expect([n, (() => { try { codeAt(secret, NOW); return true; } catch { return false; } })()]).toEqual([n, ok]);
+    }
+  });
+});
+
+describe('the key that seals stored seeds (known answer)', () => {
+  // Sealed once with master key 32 x 0x07 and associated data "account-1". If the label from which the key is derived
+  // ("verzuimloket totp seed") or the derivation changes, every stored seed becomes unreadable after a deploy: this
+  // fails first.
+  const master = Buffer.alloc(32, 7);
+  const SEALED = Buffer.from(
+    '3d305a7ee895efcd7f3ca88c5148ba5a3e6dcddb7a401a4a2b581c3fc791a2c92bf6230a34fa8aee02b082807e1785bc3195f304570ae76a52af12d7',
+    'hex',
+  );
+
+  it('still opens a seed sealed by an earlier release', () => {
+    expect(new SecretBox(master).open(SEALED, 'account-1')).toBe('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP');
+  });
+});
