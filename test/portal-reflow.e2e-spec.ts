@@ -1,9 +1,6 @@
 import { Browser, Page } from 'playwright-core';
-import request from 'supertest';
-import { clock } from '../src/common/clock';
-import { codeAt } from '../src/identity/credentials/totp';
-import { describeWithBrowser, launchBrowser, listen } from './support/browser';
-import { activePerson, PASSWORD, Person } from './support/people';
+import { describeWithBrowser, launchBrowser, listen, pageSignedInAs } from './support/browser';
+import { activePerson, Person } from './support/people';
 import { bsn, reportBody, TestApp, TestSchool } from './support/test-app';
 
 /** WCAG 1.4.10 (reflow): at 320 CSS pixels wide (1280 px at 400 % zoom) nothing scrolls sideways but a table in its own box. */
@@ -31,16 +28,7 @@ describeWithBrowser('every page of every role fits 320 px wide (reflow)', () => 
   let browser: Browser;
   let school: TestSchool;
 
-  /** A browser page signed in as this person (the sign-in pages are crawled signed out). */
-  async function pageAs(person: Person): Promise<Page> {
-    const agent = request.agent(t.http);
-    await agent.post('/api/v1/session').send({ username: person.user.username, password: PASSWORD }).expect(200);
-    const res = await agent.post('/api/v1/session/code').send({ code: codeAt(person.seed, clock.now()) }).expect(200);
-    const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).map((c) => /^([^=;]*vzl_session)=([^;]+)/.exec(c)).find(Boolean)!;
-    const context = await browser.newContext({ viewport: { width: WIDTH, height: 720 } });
-    await context.addCookies([{ name: cookie[1], value: cookie[2], url: base }]);
-    return context.newPage();
-  }
+  const pageAs = (person: Person) => pageSignedInAs(browser, t, base, person, { viewport: { width: WIDTH, height: 720 } });
 
   /** What sticks out on the right: the page's scroll width, and the elements beyond the edge outside a scrolling box. */
   async function overflow(page: Page): Promise<{ scrollWidth: number; offenders: string[] }> {

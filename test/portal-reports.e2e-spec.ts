@@ -1,10 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Browser, Page } from 'playwright-core';
-import request from 'supertest';
-import { clock } from '../src/common/clock';
-import { codeAt } from '../src/identity/credentials/totp';
-import { describeWithBrowser, expectAccessible, launchBrowser, listen } from './support/browser';
-import { activePerson, PASSWORD, Person } from './support/people';
+import { describeWithBrowser, expectAccessible, launchBrowser, listen, pageSignedInAs } from './support/browser';
+import { activePerson, Person } from './support/people';
 import { bsn, Caller, reportBody, TestApp, TestSchool } from './support/test-app';
 
 /** Raadplegen en wijzigen: the overview with its filters, sorting, selection and pupil search; changing and forwarding. */
@@ -19,16 +16,7 @@ describeWithBrowser('the reports in the portal: overview, change and forward', (
   let melder: Page;
   let officer: Page;
 
-  /** A browser page signed in as this person (through the API's two steps; the sign-in pages have their own tests). */
-  async function pageAs(person: Person): Promise<Page> {
-    const agent = request.agent(t.http);
-    await agent.post('/api/v1/session').send({ username: person.user.username, password: PASSWORD }).expect(200);
-    const res = await agent.post('/api/v1/session/code').send({ code: codeAt(person.seed, clock.now()) }).expect(200);
-    const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).map((c) => /^([^=;]*vzl_session)=([^;]+)/.exec(c)).find(Boolean)!;
-    const context = await browser.newContext();
-    await context.addCookies([{ name: cookie[1], value: cookie[2], url: base }]);
-    return context.newPage();
-  }
+  const pageAs = (person: Person) => pageSignedInAs(browser, t, base, person);
 
   /** The meldingsnummers in the overview's table, top to bottom. */
   async function numbersShown(page: Page): Promise<number[]> {

@@ -91,7 +91,7 @@ export function lookupErrors(f: FilingFacts, locationCode: string, municipalityF
 }
 
 /** The route of a report from what the lookup found (the same rule as OrganisationsService.route); a field error when there is none. */
-export function routeFromFacts(f: FilingFacts, kind: ReportKind, age: number, residence: Organisation): Route | FieldError {
+export function routeFromFacts(f: FilingFacts, kind: ReportKind, age: number, residence: Organisation, field = 'pupil'): Route | FieldError {
   try {
     return routeReport(
       kind, age,
@@ -99,7 +99,7 @@ export function routeFromFacts(f: FilingFacts, kind: ReportKind, age: number, re
       (id) => f.candidates.get(id)?.delegateId ?? null,
     );
   } catch (error) {
-    if (error instanceof NoRouteError) return { field: 'pupil', code: FieldCode.UNKNOWN_MUNICIPALITY, message: `pupil: ${error.message}` };
+    if (error instanceof NoRouteError) return { field, code: FieldCode.UNKNOWN_MUNICIPALITY, message: `${field}: ${error.message}` };
     throw error;
   }
 }

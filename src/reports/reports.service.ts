@@ -126,7 +126,7 @@ export class ReportsService {
       ...(input.kind === ReportKind.U16 && input.endDate ? sixteenHourErrors(facts.previousEnd, input.beginDate, input.endDate) : []),
     ];
     const residence = facts.municipalities.get(residenceCode);
-    const route = errors.length === 0 && residence ? routeFromFacts(facts, input.kind, ageOn(p.birthDate, input.beginDate), residence) : null;
+    const route = errors.length === 0 && residence ? routeFromFacts(facts, input.kind, ageOn(p.birthDate, input.beginDate), residence, residenceField) : null;
     if (route && 'field' in route) errors.push(route);
     if (errors.length > 0 || !route || 'field' in route) throw invalid(...errors);
 

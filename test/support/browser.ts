@@ -1,7 +1,8 @@
 import AxeBuilder from '@axe-core/playwright';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContextOptions, chromium, Page } from 'playwright-core';
+import request from 'supertest';
 import { clock } from '../../src/common/clock';
 import { codeAt } from '../../src/identity/credentials/totp';
 import { PASSWORD, Person } from './people';
@@ -61,4 +62,18 @@ export async function openSignedIn(browser: Browser, base: string, person: Perso
   await signInPage(page, person);
   await page.waitForURL(`${base}${path}`);
   return page;
+}
+
+/**
+ * A browser page signed in as this person through the API's two steps (the sign-in pages have their own tests), in a
+ * context of its own with `options` (e.g. a viewport).
+ */
+export async function pageSignedInAs(browser: Browser, t: TestApp, base: string, person: Person, options: BrowserContextOptions = {}): Promise<Page> {
+  const agent = request.agent(t.http);
+  await agent.post('/api/v1/session').send({ username: person.user.username, password: PASSWORD }).expect(200);
+  const res = await agent.post('/api/v1/session/code').send({ code: codeAt(person.seed, clock.now()) }).expect(200);
+  const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).map((c) => /^([^=;]*vzl_session)=([^;]+)/.exec(c)).find(Boolean)!;
+  const context = await browser.newContext(options);
+  await context.addCookies([{ name: cookie[1], value: cookie[2], url: base }]);
+  return context.newPage();
 }
