@@ -153,6 +153,7 @@ export class ReportsPagesController {
 
     const { input, errors } = await validateAs(ReportSearchInput, { ...filters, ...(after ? { after } : {}), ...(searching && opts.pgn ? { pgn: opts.pgn } : {}) });
     const problems = [...errors];
+    if (text(query.voor) && (after || before === undefined)) problems.push({ field: 'after', code: FieldCode.INVALID_CURSOR, message: 'voor: is geen geldige pagina' });
     if (searching && !opts.pgn) problems.push({ field: 'pgn', code: FieldCode.REQUIRED, message: 'pgn: vul het BSN of onderwijsnummer van de leerling in' });
     if (filters.from && /^\d{4}-\d{2}-\d{2}$/.test(filters.from) && filters.from < oldest) {
       problems.push({ field: 'from', code: FieldCode.DATE_TOO_OLD, message: `from: het overzicht gaat twee jaar terug; kies ${nlDay(oldest)} of later` });
