@@ -51,9 +51,10 @@ describeWithBrowser('every page of every role fits 320 px wide (reflow)', () => 
       visited.push(path);
       const { scrollWidth, offenders } = await overflow(page);
       if (scrollWidth > WIDTH) wide.push(`${path}: ${scrollWidth} px, ${offenders.join(', ')}`);
-      const links = await page.locator('a[href^="/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
+      // Pages only: a link that downloads a file (CSV, Excel, PDF) is no page to fit.
+      const links = await page.locator('a[href^="/"]:not([download])').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
       for (const href of links) {
-        if (/^\/(afmelden|api|assets)|\.csv$/.test(href) || href.startsWith('//')) continue;
+        if (/^\/(afmelden|api|assets)|\.csv$|\/(export|pdf)(\?|$)/.test(href) || href.startsWith('//')) continue;
         if (!seen.has(pattern(href))) queue.push(href.replace(/#.*$/, ''));
       }
     }
