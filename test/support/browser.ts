@@ -1,9 +1,9 @@
 import AxeBuilder from '@axe-core/playwright';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, BrowserContextOptions, chromium, Page } from 'playwright-core';
-import request from 'supertest';
+import { Browser, chromium, Page } from 'playwright-core';
 import { clock } from '../../src/common/clock';
+import request from 'supertest';
 import { codeAt } from '../../src/identity/credentials/totp';
 import { PASSWORD, Person } from './people';
 import { TestApp } from './test-app';
@@ -65,15 +65,20 @@ export async function openSignedIn(browser: Browser, base: string, person: Perso
 }
 
 /**
- * A browser page signed in as this person through the API's two steps (the sign-in pages have their own tests), in a
- * context of its own with `options` (e.g. a viewport).
+ * A page in its own context, signed in as this person through the API's two steps (the sign-in pages have their own
+ * tests), at this viewport (default: the browser's).
  */
-export async function pageSignedInAs(browser: Browser, t: TestApp, base: string, person: Person, options: BrowserContextOptions = {}): Promise<Page> {
+export async function signedInPage(t: TestApp, browser: Browser, base: string, person: Person, viewport?: { width: number; height: number }): Promise<Page> {
   const agent = request.agent(t.http);
   await agent.post('/api/v1/session').send({ username: person.user.username, password: PASSWORD }).expect(200);
   const res = await agent.post('/api/v1/session/code').send({ code: codeAt(person.seed, clock.now()) }).expect(200);
   const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).map((c) => /^([^=;]*vzl_session)=([^;]+)/.exec(c)).find(Boolean)!;
-  const context = await browser.newContext(options);
+  const context = await browser.newContext({ ...(viewport ? { viewport } : {}), acceptDownloads: true });
   await context.addCookies([{ name: cookie[1], value: cookie[2], url: base }]);
   return context.newPage();
+}
+
+/** The same, with the context options the report page tests pass (a viewport). */
+export function pageSignedInAs(browser: Browser, t: TestApp, base: string, person: Person, options: { viewport?: { width: number; height: number } } = {}): Promise<Page> {
+  return signedInPage(t, browser, base, person, options.viewport);
 }
