@@ -107,10 +107,10 @@ async function fillReport(page: Page, school: TestSchool, body: ReturnType<typeo
   await page.getByLabel('Achternaam').fill(pupil.surname);
   await page.getByLabel('Jongen / man').check();
   await page.getByLabel('Geboortedatum').fill(pupil.birthDate);
-  await page.getByLabel('Straat').fill(String(pupil.registeredAddress.street));
-  await page.getByLabel('Huisnummer').fill(String(pupil.registeredAddress.houseNumber));
-  await page.getByLabel('Postcode').fill(String(pupil.registeredAddress.postcode));
-  await page.getByLabel('Woonplaats').fill(String(pupil.registeredAddress.place));
+  await page.getByLabel('Straat', { exact: true }).fill(String(pupil.registeredAddress.street));
+  await page.getByLabel('Huisnummer', { exact: true }).fill(String(pupil.registeredAddress.houseNumber));
+  await page.getByLabel('Postcode', { exact: true }).fill(String(pupil.registeredAddress.postcode));
+  await page.getByLabel('Woonplaats', { exact: true }).fill(String(pupil.registeredAddress.place));
   await page.getByLabel('Gemeente van het adres').selectOption(String(pupil.registeredAddress.municipalityCode));
   await page.getByLabel('16 uur ongeoorloofd verzuim in 4 opeenvolgende lesweken').check();
   await page.getByLabel('Reden van het verzuim').fill(body.reason);
@@ -202,10 +202,10 @@ describeWithBrowser('the portal, in a real browser', () => {
     await page.getByLabel('Voorletters').fill('Z.');
     await page.getByLabel('Jongen / man').check();
     await page.getByLabel('Geboortedatum').fill(bornAged(13));
-    await page.getByLabel('Straat').fill('Bloemgracht');
-    await page.getByLabel('Huisnummer').fill('12');
-    await page.getByLabel('Postcode').fill('1015 TK');
-    await page.getByLabel('Woonplaats').fill('Amsterdam');
+    await page.getByLabel('Straat', { exact: true }).fill('Bloemgracht');
+    await page.getByLabel('Huisnummer', { exact: true }).fill('12');
+    await page.getByLabel('Postcode', { exact: true }).fill('1015 TK');
+    await page.getByLabel('Woonplaats', { exact: true }).fill('Amsterdam');
     await page.getByLabel('Gemeente van het adres').selectOption('GM0363');
     await page.getByLabel('16 uur ongeoorloofd verzuim in 4 opeenvolgende lesweken').check();
     await page.getByLabel('Reden van het verzuim').fill('Komt steeds het eerste uur niet');
@@ -521,10 +521,10 @@ describeWithBrowser('the portal, in a real browser', () => {
     await page.getByLabel('Tussenvoegsel').fill('van der van de van den');
     await page.getByLabel('Achternaam').fill(long(201));
     await typeLoose('Geboortedatum', '31-02-2012');
-    await page.getByLabel('Straat').fill(long(201));
-    await page.getByLabel('Huisnummer').fill('twaalf');
-    await page.getByLabel('Postcode').fill('1015 TKX');
-    await page.getByLabel('Woonplaats').fill(long(201));
+    await page.getByLabel('Straat', { exact: true }).fill(long(201));
+    await page.getByLabel('Huisnummer', { exact: true }).fill('twaalf');
+    await page.getByLabel('Postcode', { exact: true }).fill('1015 TKX');
+    await page.getByLabel('Woonplaats', { exact: true }).fill(long(201));
     await page.getByLabel('Reden van het verzuim').fill(long(4001));
     await typeLoose('Eerste dag van het verzuim', 'gisteren');
     await typeLoose('Laatste dag van het verzuim', '2025-02-30');
@@ -545,7 +545,7 @@ describeWithBrowser('the portal, in a real browser', () => {
       'Geboortedatum: is geen geldige datum (JJJJ-MM-DD)', 'Huisnummer: moet een geheel getal zijn', 'Gemeente van het adres: is verplicht',
     ]));
     await expect(page.getByLabel('BSN of onderwijsnummer').inputValue()).resolves.toBe('123456788');
-    await expect(page.getByLabel('Huisnummer').inputValue()).resolves.toBe('twaalf');
+    await expect(page.getByLabel('Huisnummer', { exact: true }).inputValue()).resolves.toBe('twaalf');
     await expect(page.getByLabel('Aantal dagen gemist').inputValue()).resolves.toBe('-2');
     await expect(page.getByLabel('Reden van het verzuim').inputValue()).resolves.toHaveLength(4001);
     // A date field cannot show what is not a date; the page still sends back what was typed.

@@ -1,4 +1,4 @@
-import { nextTimeInNL, nlDateTime, nlDay } from './dates';
+import { nextTimeInNL, nlDate, nlDateTime, nlDay, nlShown } from './dates';
 
 describe('nextTimeInNL', () => {
   it('finds 07:00 Dutch time in winter (UTC+1) and summer (UTC+2)', () => {
@@ -22,5 +22,15 @@ describe('Dutch dates as people read them', () => {
     expect(nlDateTime('2026-11-22T14:34:00Z')).toBe('22 nov 2026, 15:34');
     expect(nlDateTime(new Date('2026-07-01T06:05:00Z'), 'long')).toBe('1 juli 2026 om 08:05');
     expect(nlDay('2026-03-29')).toBe('29 maart 2026');
+  });
+});
+
+describe('the one date format of the pages', () => {
+  it('shows a calendar day as "1 dec 2026" and a moment with its Dutch time; anything else as it is', () => {
+    expect(nlDate('2026-12-01')).toBe('1 dec 2026');
+    expect(nlShown('2026-12-01')).toBe('1 dec 2026');
+    expect(nlShown('2026-12-01T14:34:00.000Z')).toBe('1 dec 2026, 15:34');
+    expect(nlShown(new Date('2026-07-01T06:05:00Z'))).toBe('1 jul 2026, 08:05');
+    expect([nlShown(''), nlShown(null), nlShown('geen datum'), nlShown(new Date('x'))]).toEqual(['', '', 'geen datum', '']);
   });
 });

@@ -36,6 +36,24 @@ export function nlDateTime(value: Date | string, style: keyof typeof NL_SHOWN = 
   return NL_SHOWN[style].format(new Date(value));
 }
 
+const NL_SHORT_DAY = new Intl.DateTimeFormat('nl-NL', { timeZone: 'UTC', dateStyle: 'medium' });
+
+/** A calendar day (YYYY-MM-DD) as every page shows it: "1 dec 2026". */
+export function nlDate(iso: string): string {
+  return NL_SHORT_DAY.format(new Date(`${iso}T12:00:00Z`));
+}
+
+/**
+ * The one date format of the pages: a calendar day as "1 dec 2026", a moment as "1 dec 2026, 15:34" (Dutch time).
+ * Anything else (empty, unreadable) comes back as it was, so that a template never shows "Invalid Date".
+ */
+export function nlShown(value: unknown): string {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : nlDateTime(value);
+  if (typeof value !== 'string' || value === '') return '';
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return nlDate(value);
+  return /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value)) ? nlDateTime(value) : value;
+}
+
 /** A calendar day (YYYY-MM-DD) in words: "22 november 2026". */
 export function nlDay(iso: string): string {
   return NL_DAY.format(new Date(`${iso}T12:00:00Z`));

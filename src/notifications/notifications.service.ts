@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { User } from '../identity/user.entity';
 import { CLOSING_REASON_LABELS, ReportKind, STATUS_LABELS } from '../kernel/report-codes';
 import { ActivationMailer } from '../identity/activation-mailer';
-import { RecordedReportEvent, ReportEventBus, ReportEventListener } from '../reports/report-event-bus';
+import { OrganisationFacts, RecordedReportEvent, ReportEventBus, ReportEventListener } from '../reports/report-event-bus';
 import { ReportEventType } from '../reports/report-event.entity';
 import { MailTemplate, OutboxMessage } from './outbox-message.entity';
 
@@ -78,9 +78,19 @@ export class NotificationsService implements ReportEventListener, ActivationMail
       receiver: f.receiver.name,
       status: STATUS_LABELS[f.status],
       closingReason: notice.type === ReportEventType.STATUS_GEWIJZIGD && f.closingReason ? CLOSING_REASON_LABELS[f.closingReason] : null,
-      forwardedFrom: notice.type === ReportEventType.DOORGESTUURD ? f.previousReceiver?.name ?? null : null,
+      // A forward, or a change of address by the school that sent the report to another receiver (both are told).
+      forwardedFrom: f.previousReceiver?.name ?? null,
       link: `${this.config.PUBLIC_URL}/meldingen/${f.number}`,
     };
+    await this.enqueue(m, notice, data, f.receiver, toReceiver, toSchool);
+    if (notice.type === ReportEventType.GEWIJZIGD && f.previousReceiver) await this.enqueue(m, notice, data, f.previousReceiver, true, false);
+  }
+
+  /** One statement: the e-mails of one event to one receiving organisation's side and/or the school's side. */
+  private async enqueue(
+    m: EntityManager, notice: RecordedReportEvent, data: Record<string, unknown>, receiver: OrganisationFacts, toReceiver: boolean, toSchool: boolean,
+  ): Promise<void> {
+    const f = notice.report;
     await m.query(
       `INSERT INTO outbox_message (template, event_id, organisation_id, user_id, recipient, data, status, next_attempt_at)
        SELECT $1, $2, x.organisation_id, x.user_id, x.address, $3::jsonb || jsonb_build_object('preferenceHint', x.user_id IS NOT NULL),
@@ -104,7 +114,7 @@ export class NotificationsService implements ReportEventListener, ActivationMail
        ON CONFLICT DO NOTHING`,
       [
         MailTemplate.REPORT_EVENT, notice.eventId, JSON.stringify(data), nextTimeInNL(this.config.MAIL_DIGEST_TIME),
-        toReceiver, f.receiver.id, f.receiver.mailbox, f.reporterEmail, f.school.id, toSchool, f.emailCopies, f.school.mailbox,
+        toReceiver, receiver.id, receiver.mailbox, f.reporterEmail, f.school.id, toSchool, f.emailCopies, f.school.mailbox,
         notice.actor.type === 'USER' ? notice.actor.id : null,
       ],
     );

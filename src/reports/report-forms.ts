@@ -10,6 +10,7 @@ import { options } from '../web/forms';
 import { nav } from '../web/nav';
 import { PageContext } from '../web/page-renderer';
 import { locationLimit } from './report-access';
+import { ReportQueries } from './report-queries';
 import { ReportView } from './report.view';
 
 /*
@@ -36,7 +37,23 @@ export class ReportForms {
   constructor(
     private readonly schoolData: SchoolDataService,
     private readonly organisations: OrganisationsService,
+    private readonly queries: ReportQueries,
   ) {}
+
+  /**
+   * The empty filing form: the vestiging chosen when there is one to choose, the melder when there is one or when the
+   * signed-in person is a registered melder of the school.
+   */
+  async blank(actor: Actor): Promise<PageContext> {
+    const values: Record<string, unknown> = { emailCopies: EmailCopies.BEIDE, allLessonsMissed: 'true', actionWanted: 'true' };
+    const context = await this.context(actor, values, []);
+    const locations = context.locations as { value: string }[];
+    const reporters = context.reporters as { value: string }[];
+    if (locations.length === 1) values.locationCode = locations[0].value;
+    const own = reporters.length === 1 ? reporters[0].value : await this.queries.reporterOf(actor);
+    if (own && reporters.some((r) => r.value === own)) values.reporterId = own;
+    return context;
+  }
 
   async context(actor: Actor, values: Record<string, unknown>, errors: FieldError[], idempotencyKey: string = randomUUID()): Promise<PageContext> {
     const limit = locationLimit(actor);
@@ -57,8 +74,6 @@ export class ReportForms {
       municipalities: organisations.map((o) => ({ value: o.code, label: o.name })).sort((a, b) => a.label.localeCompare(b.label, 'nl')),
     };
   }
-
-  /** What needs attention, and reports per month of the last twelve by kind (chart and table, the same figures). */
 }
 
 export function formText(value: unknown): string {

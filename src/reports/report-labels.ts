@@ -1,4 +1,7 @@
-import { CLOSING_REASON_LABELS, ClosingReason, EmailCopies, KIND_LABELS, ReportKind, ReportStatus, Sex, STATUS_LABELS } from '../kernel/report-codes';
+import { nlDate } from '../common/dates';
+import {
+  CLOSING_EXPLANATION_LABELS, CLOSING_REASON_LABELS, EmailCopies, KIND_LABELS, Sex, STATUS_LABELS,
+} from '../kernel/report-codes';
 
 /*
  * How the register's pages name things: the fields of the forms and of the history, what was just done, and the
@@ -17,15 +20,15 @@ export const REPORT_LABELS: Record<string, string> = {
   allLessonsMissed: 'Alle lessen gemist', absenceExplanation: 'Toelichting bij het verzuim', schoolAction: 'Wat heeft de school al gedaan',
   actionWanted: 'Actie door de gemeente gewenst', actionWantedExplanation: 'Toelichting als u geen actie wenst', locationCode: 'Vestiging',
   reporterId: 'Melder', emailCopies: 'Wie krijgt bericht van de reactie',
+  'pupil.residenceAddress.street': 'Straat (verblijfsadres)', 'pupil.residenceAddress.houseNumber': 'Huisnummer (verblijfsadres)',
+  'pupil.residenceAddress.houseLetter': 'Huisletter (verblijfsadres)', 'pupil.residenceAddress.houseNumberAddition': 'Toevoeging (verblijfsadres)',
+  'pupil.residenceAddress.postcode': 'Postcode (verblijfsadres)', 'pupil.residenceAddress.place': 'Woonplaats (verblijfsadres)',
+  'pupil.residenceAddress.municipalityCode': 'Gemeente van het verblijfsadres',
 };
 /** The change form has every field the API's change allows: the filing form's and these. */
 export const EDIT_LABELS: Record<string, string> = {
   ...REPORT_LABELS,
-  'pupil.registeredAddress.houseLetter': 'Huisletter', 'pupil.registeredAddress.houseNumberAddition': 'Toevoeging',
-  'pupil.residenceAddress.street': 'Straat (verblijfsadres)', 'pupil.residenceAddress.houseNumber': 'Huisnummer (verblijfsadres)',
-  'pupil.residenceAddress.houseLetter': 'Huisletter (verblijfsadres)', 'pupil.residenceAddress.houseNumberAddition': 'Toevoeging (verblijfsadres)',
-  'pupil.residenceAddress.postcode': 'Postcode (verblijfsadres)', 'pupil.residenceAddress.place': 'Woonplaats (verblijfsadres)',
-  'pupil.residenceAddress.municipalityCode': 'Gemeente van het verblijfsadres', 'pupil.phone': 'Telefoon van ouder of leerling',
+  'pupil.phone': 'Telefoon van ouder of leerling',
   'pupil.studentNumber': 'Leerlingnummer', absenceExplanation: 'Toelichting op het verzuim', absenceDays: 'Verzuim per dag',
 };
 /** Field names in the history, as people say them. */
@@ -65,17 +68,42 @@ export function addressText(a: { street: string; houseNumber: number; houseLette
   return `${a.street} ${a.houseNumber}${a.houseLetter ?? ''}${a.houseNumberAddition ? `-${a.houseNumberAddition}` : ''}, ${a.postcode} ${a.place}`;
 }
 
-/** A value in the history, as a person reads it. */
-export function shown(field: string, value: unknown): string {
+/** The names of what the history refers to by code: organisations (receiver), locations (vestigingscode), reporters (id). */
+export type HistoryNames = Map<string, string>;
+/** The fields whose values are references, and the kind of name they need. */
+export const REFERENCE_FIELDS: Record<string, 'organisation' | 'location' | 'reporter'> = { receiver: 'organisation', locationCode: 'location', reporterId: 'reporter' };
+
+/** A value in the history, as a person reads it: labels for codes, names for references, one date format. */
+export function shown(field: string, value: unknown, names: HistoryNames = new Map()): string {
   if (value === null || value === undefined || value === '') return '(leeg)';
-  if (field === 'status' && typeof value === 'string') return STATUS_LABELS[value as ReportStatus] ?? value;
-  if (field === 'kind' && typeof value === 'string') return KIND_LABELS[value as ReportKind] ?? value;
-  if (field === 'closingReason' && typeof value === 'string') return CLOSING_REASON_LABELS[value as ClosingReason] ?? value;
+  if (typeof value === 'string') {
+    const label = codeLabel(field, value);
+    if (label) return label;
+    const reference = REFERENCE_FIELDS[field];
+    if (reference) {
+      const name = names.get(`${reference}:${value}`);
+      return name ? (reference === 'location' ? `${name} (${value})` : name) : value;
+    }
+    if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return nlDate(value);
+    return value;
+  }
   if (typeof value === 'boolean') return value ? 'Ja' : 'Nee';
   if (typeof value === 'object' && 'street' in value) return addressText(value as Parameters<typeof addressText>[0]);
+  if (field === 'municipalContact' && typeof value === 'object' && 'name' in value) {
+    const c = value as { name: string; function?: string | null; phone?: string | null; email?: string | null };
+    return [c.name, c.function, c.phone, c.email].filter(Boolean).join(', ');
+  }
   if (Array.isArray(value) && value.every((d) => d && typeof d === 'object' && 'date' in d)) {
-    return (value as { date: string; lessonHours: number[] }[]).map((d) => `${d.date}: ${d.lessonHours.join(', ')}`).join('; ');
+    return (value as { date: string; lessonHours: number[] }[]).map((d) => `${nlDate(d.date)}: lesuur ${d.lessonHours.join(', ')}`).join('; ');
   }
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** The Dutch label of a coded value (status, kind, closing reason and explanation, sex, e-mail copies), if the field has codes. */
+function codeLabel(field: string, value: string): string | undefined {
+  const tables: Record<string, Record<string, string>> = {
+    status: STATUS_LABELS, kind: KIND_LABELS, closingReason: CLOSING_REASON_LABELS, closingExplanation: CLOSING_EXPLANATION_LABELS,
+    'pupil.sex': SEX_LABELS, emailCopies: COPIES_LABELS,
+  };
+  return tables[field]?.[value];
+}

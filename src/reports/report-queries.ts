@@ -19,6 +19,31 @@ export const OVERVIEW_DAYS = 731;
 /** A report counts as "with a reply" for its school when another organisation wrote a message in this many days. */
 export const REPLY_DAYS = 14;
 
+/** The overview counts its matches up to this many; beyond it says "meer dan 10.000". */
+export const OVERVIEW_COUNT_CAP = 10_000;
+
+const STATUS_RANK = `array_position(ARRAY['${STATUS_ORDER.join("','")}']::text[], r.status::text)`;
+
+/** A page of the overview with its place among all matches (both counted up to OVERVIEW_COUNT_CAP + 1). */
+export interface OverviewPage extends ReportPage {
+  /** The first number of this page, to page backwards with; null on the first page. */
+  previousCursor: number | null;
+  total: number;
+  /** How many matching reports come before this page. */
+  offset: number;
+}
+
+/** The keyset condition "comes after (rank, number) in this direction"; by number alone when `rank` is null. */
+function keyset(rank: number | null, number: number, op: '<' | '>', name: string): [string, Record<string, number>] {
+  return rank === null
+    ? [`r.number ${op} :${name}Number`, { [`${name}Number`]: number }]
+    : [`(${STATUS_RANK}, r.number) ${op} (:${name}Rank, :${name}Number)`, { [`${name}Rank`]: rank, [`${name}Number`]: number }];
+}
+
+function toWhere([sql, params]: [string, Record<string, number>]): { sql: string; params: Record<string, number> } {
+  return { sql, params };
+}
+
 /** What the start page shows: open reports by status, reports per month (12) by kind, and for a school the replies. */
 export interface StartFigures {
   open: Partial<Record<ReportStatus, number>>;
@@ -42,35 +67,79 @@ export class ReportQueries {
 
   /** The overview: filters, sorting by number or status, keyset paging (the cursor is the last report's number). */
   async list(actor: Actor, q: ReportSearchInput): Promise<ReportPage> {
+    const { reports, nextCursor } = await this.page(actor, q);
+    return { reports, nextCursor };
+  }
+
+  /**
+   * The overview as the pages show it: a page after `q.after` or before `before` (the first number of the page
+   * after it), with both cursors, and where the page is among all the reports that match: "51-100 van 116". The
+   * counts stop at OVERVIEW_COUNT_CAP, so that a filter matching very many reports costs no more than that.
+   */
+  async overview(actor: Actor, q: ReportSearchInput, before?: number): Promise<OverviewPage> {
+    const page = await this.page(actor, q, before);
+    const [total, offset] = await Promise.all([
+      this.count(this.filtered(actor, q)),
+      page.reports.length > 0 && (q.after || before) ? this.count(this.filtered(actor, q).andWhere(page.first!.sql, page.first!.params)) : Promise.resolve(0),
+    ]);
+    return { reports: page.reports, nextCursor: page.nextCursor, previousCursor: offset > 0 && page.reports.length > 0 ? page.reports[0].number : null, total, offset };
+  }
+
+  /** One page in the order asked for; `before` pages backwards (read in the reverse order, then turned round). */
+  private async page(actor: Actor, q: ReportSearchInput, before?: number) {
     const limit = q.limit ?? 50;
-    const qb = this.visible(actor).limit(limit + 1); // the joins are many-to-one: one row per report
     const sort = q.sort ?? '-number';
-    const dir = sort.startsWith('-') ? 'DESC' : 'ASC';
-    const rank = `array_position(ARRAY['${STATUS_ORDER.join("','")}']::text[], r.status::text)`;
-    if (sort.endsWith('status')) {
-      qb.orderBy(rank, dir).addOrderBy('r.number', dir);
-      if (q.after) {
-        // The cursor's place in the order is its status: looked up among the reports the caller sees, so that the
-        // answer never tells whether another organisation's report exists or what its status is.
-        const [cursor]: { status: ReportStatus }[] = await this.db.query(
-          `SELECT r.status FROM report r WHERE r.number = $1 AND ${visibleToActorSql('r', '$2', '$3')}`,
-          [q.after, actor.organisationId, locationLimit(actor)],
-        );
-        if (!cursor) throw invalid({ field: 'after', code: FieldCode.INVALID_CURSOR, message: 'after: is geen geldige cursor' });
-        qb.andWhere(`(${rank}, r.number) ${dir === 'DESC' ? '<' : '>'} (:afterRank, :after)`, { afterRank: STATUS_ORDER.indexOf(cursor.status) + 1, after: q.after });
-      }
-    } else {
-      qb.orderBy('r.number', dir);
-      if (q.after) qb.andWhere(`r.number ${dir === 'DESC' ? '<' : '>'} :after`, { after: q.after });
+    const descending = sort.startsWith('-');
+    const byStatus = sort.endsWith('status');
+    const backwards = before !== undefined;
+    const dir = descending !== backwards ? 'DESC' : 'ASC';
+    const qb = this.filtered(actor, q).limit(limit + 1); // the joins are many-to-one: one row per report
+    if (byStatus) qb.orderBy(STATUS_RANK, dir).addOrderBy('r.number', dir);
+    else qb.orderBy('r.number', dir);
+    const cursor = backwards ? before : q.after;
+    if (cursor) {
+      const key = byStatus ? await this.statusKey(actor, cursor) : null;
+      qb.andWhere(...keyset(key, cursor, dir === 'DESC' ? '<' : '>', 'c'));
     }
-    this.filter(qb, q);
     const rows = await qb.getMany();
     const more = rows.length > limit;
-    const page = rows.slice(0, limit);
+    const shown = rows.slice(0, limit);
+    if (backwards) shown.reverse();
     await this.audit.record(
-      byActor(actor, q.pgn ? AuditAction.REPORTS_SEARCHED : AuditAction.REPORTS_LISTED, { details: { numbers: page.map((r) => r.number) } }),
+      byActor(actor, q.pgn ? AuditAction.REPORTS_SEARCHED : AuditAction.REPORTS_LISTED, { details: { numbers: shown.map((r) => r.number) } }),
     );
-    return { reports: page.map(ReportSummary.of), nextCursor: more ? page[page.length - 1].number : null };
+    const first = shown[0];
+    return {
+      reports: shown.map(ReportSummary.of),
+      nextCursor: (backwards ? shown.length > 0 : more) ? shown[shown.length - 1].number : null,
+      /** What comes before the page's first report in the order shown. */
+      first: first ? toWhere(keyset(byStatus ? STATUS_ORDER.indexOf(first.status) + 1 : null, first.number, descending ? '>' : '<', 'f')) : null,
+    };
+  }
+
+  /**
+   * The cursor's place in the status order is its status: looked up among the reports the caller sees, so that the
+   * answer never tells whether another organisation's report exists or what its status is.
+   */
+  private async statusKey(actor: Actor, number: number): Promise<number> {
+    const [cursor]: { status: ReportStatus }[] = await this.db.query(
+      `SELECT r.status FROM report r WHERE r.number = $1 AND ${visibleToActorSql('r', '$2', '$3')}`,
+      [number, actor.organisationId, locationLimit(actor)],
+    );
+    if (!cursor) throw invalid({ field: 'after', code: FieldCode.INVALID_CURSOR, message: 'after: is geen geldige cursor' });
+    return STATUS_ORDER.indexOf(cursor.status) + 1;
+  }
+
+  /** The visible reports that match the filters, unordered. */
+  private filtered(actor: Actor, q: ReportSearchInput): SelectQueryBuilder<Report> {
+    return this.filter(this.visible(actor), q);
+  }
+
+  /** How many rows a query has, counting no further than OVERVIEW_COUNT_CAP + 1. */
+  private async count(qb: SelectQueryBuilder<Report>): Promise<number> {
+    const [sql, params] = qb.select('r.id').limit(OVERVIEW_COUNT_CAP + 1).getQueryAndParameters();
+    const [row]: { count: number }[] = await this.db.query(`SELECT count(*)::int AS count FROM (${sql}) x`, params);
+    return row.count;
   }
 
   /** The reports of a ticked selection that the actor (still) sees, newest first, in one query; the read is logged. */
@@ -114,6 +183,33 @@ export class ReportQueries {
         : Promise.resolve(null),
     ]) as [{ status: ReportStatus; count: number }[], StartFigures['monthly'], { count: number }[] | null];
     return { open: Object.fromEntries(open.map((o) => [o.status, o.count])), monthly, answered: answered ? answered[0].count : null };
+  }
+
+  /** The active reporter of the actor's school that is the signed-in person (the same e-mail address), if any. */
+  async reporterOf(actor: Actor): Promise<string | null> {
+    if (actor.type !== 'USER') return null;
+    const [row]: { id: string }[] = await this.db.query(
+      `SELECT p.id FROM reporter p JOIN user_account u ON u.organisation_id = p.school_id AND lower(u.email) = lower(p.email)
+        WHERE u.id = $1 AND p.school_id = $2 AND p.active ORDER BY p.name, p.id LIMIT 1`,
+      [actor.id, actor.organisationId],
+    );
+    return row?.id ?? null;
+  }
+
+  /**
+   * The names a report's history refers to by code, in one query: organisations by code, the school's locations by
+   * vestigingscode and its reporters by id; keyed "organisation:GM0363", "location:00ZV01", "reporter:<id>".
+   */
+  async historyNames(schoolCode: string, refs: { organisations: string[]; locations: string[]; reporters: string[] }): Promise<Map<string, string>> {
+    if (refs.organisations.length + refs.locations.length + refs.reporters.length === 0) return new Map();
+    const rows: { key: string; name: string }[] = await this.db.query(
+      `SELECT 'organisation:' || code AS key, name FROM organisation WHERE code = ANY($2::text[])
+       UNION ALL SELECT 'location:' || s.code || l.code, l.name FROM location l JOIN organisation s ON s.id = l.school_id
+        WHERE s.code = $1 AND s.code || l.code = ANY($3::text[])
+       UNION ALL SELECT 'reporter:' || p.id::text, p.name FROM reporter p JOIN organisation s ON s.id = p.school_id WHERE s.code = $1 AND p.id::text = ANY($4::text[])`,
+      [schoolCode, refs.organisations, refs.locations, refs.reporters],
+    );
+    return new Map(rows.map((r) => [r.key, r.name]));
   }
 
   /**

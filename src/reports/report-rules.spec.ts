@@ -162,7 +162,7 @@ describe('the rules in the terms of a school and an officer', () => {
   });
 
   it('keeps the per-day specification within begin, end and today, the first and last day included', () => {
-    expect(codes({ ...base, absenceDays: [{ date: base.beginDate }, { date: base.endDate! }] })).toEqual([]);
+    expect(codes({ ...base, absenceDays: [{ date: base.beginDate! }, { date: base.endDate! }] })).toEqual([]);
     expect(codes({ ...base, absenceDays: [{ date: '2026-11-01' }] })).toEqual(['absenceDays[0].date:DATE_OUTSIDE_PERIOD']);
     expect(codes({ ...base, absenceDays: [{ date: '2026-11-14' }] })).toEqual(['absenceDays[0].date:DATE_OUTSIDE_PERIOD']);
     // Without an end date (luxeverzuim) the period runs up to today.

@@ -1,14 +1,14 @@
 import { Body, Controller, Get, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { nlDateTime, nlDay, todayInNL } from '../common/dates';
+import { nlDay, todayInNL } from '../common/dates';
 import { AppConfig } from '../config/app-config';
 import { erasureDate } from '../kernel/retention';
 import { ErrorCode, FieldCode, FieldError, ProblemError } from '../common/problem';
 import { Allow, CurrentActor, Permission } from '../kernel/access';
 import { Actor } from '../kernel/actor';
 import { OrganisationType } from '../kernel/organisation-type';
-import { CLOSING_EXPLANATION_LABELS, CLOSING_REASON_LABELS, ClosingReason, KIND_LABELS, ReportStatus, STATUS_LABELS } from '../kernel/report-codes';
+import { CLOSING_EXPLANATION_LABELS, CLOSING_REASON_LABELS, ClosingExplanation, ClosingReason, KIND_LABELS, ReportStatus, STATUS_LABELS } from '../kernel/report-codes';
 import { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { confirmPage } from '../web/confirm';
@@ -19,7 +19,10 @@ import { PortalFilter } from '../web/portal.filter';
 import { parseReportNumber } from './report-access';
 import { ADDRESS_PARTS, changeInput, displayValue, EDIT_NAMES, editValues, formText, parseSnapshot, ReportForms } from './report-forms';
 import { ReportHandlingService } from './report-handling.service';
-import { addressText, CONFLICT, COPIES_LABELS, DONE, EDIT_LABELS, EVENT_LABELS, HANDLING_LABELS, HISTORY_LABELS, SEX_LABELS, shown } from './report-labels';
+import {
+  addressText, CONFLICT, COPIES_LABELS, DONE, EDIT_LABELS, EVENT_LABELS, HANDLING_LABELS, HISTORY_LABELS, REFERENCE_FIELDS, SEX_LABELS, shown,
+} from './report-labels';
+import { ReportQueries } from './report-queries';
 import { allowedReceiverTransitions, isOpen } from './report-rules';
 import { ChangeReportInput, ForwardInput, MessageInput, StatusChangeInput, WithdrawInput } from './report.dto';
 import { ReportView } from './report.view';
@@ -37,6 +40,7 @@ export class ReportPagesController {
     private readonly handling: ReportHandlingService,
     private readonly organisations: OrganisationsService,
     private readonly forms: ReportForms,
+    private readonly queries: ReportQueries,
     private readonly sections: ReportPageSections,
     private readonly config: AppConfig,
   ) {}
@@ -221,15 +225,19 @@ export class ReportPagesController {
     const canHandle = receiver && actor.permissions.has(Permission.REPORT_HANDLE);
     const canForward = canHandle && isOpen(r.status);
     const address = (a: ReportView['pupil']['registeredAddress'] | null) => (a ? addressText(a) : null);
+    const referred = (kind: string) => [...new Set(history.flatMap((h) => h.changes)
+      .filter((c) => REFERENCE_FIELDS[c.field] === kind).flatMap((c) => [c.from, c.to]).filter((v): v is string => typeof v === 'string'))];
+    const names = await this.queries.historyNames(r.school.code, { organisations: referred('organisation'), locations: referred('location'), reporters: referred('reporter') });
     return {
       title: `Melding ${r.number}`, nav: nav(actor, 'meldingen'), errors, notice,
-      r: { ...r, messages: r.messages.map((m) => ({ ...m, createdAt: nlDateTime(m.createdAt) })) },
+      r,
       kindLabel: KIND_LABELS[r.kind], statusLabel: STATUS_LABELS[r.status],
       closingReasonLabel: r.closingReason ? CLOSING_REASON_LABELS[r.closingReason as ClosingReason] : null,
+      closingExplanationLabel: r.closingExplanation ? CLOSING_EXPLANATION_LABELS[r.closingExplanation as ClosingExplanation] : null,
       registeredAddress: address(r.pupil.registeredAddress), residenceAddress: address(r.pupil.residenceAddress),
-      sexLabel: SEX_LABELS[r.pupil.sex], createdAt: nlDateTime(r.createdAt),
+      sexLabel: SEX_LABELS[r.pupil.sex],
       erasure: erasureText(r.closedAt, this.config.RETENTION_REPORT_MONTHS),
-      absenceDays: (r.absenceDays ?? []).map((d) => `${nlDay(d.date)}: lesuur ${d.lessonHours.join(', ')}`),
+      absenceDays: (r.absenceDays ?? []).map((d) => ({ date: d.date, hours: d.lessonHours.join(', ') })),
       copiesLabel: COPIES_LABELS[r.emailCopies],
       canMessage: actor.permissions.has(Permission.REPORT_MESSAGE),
       canHandle, canForward,
@@ -241,9 +249,9 @@ export class ReportPagesController {
       receivers: canForward ? await this.forwardTargets(actor) : [],
       sections: await this.sections.render(actor, r),
       history: history.map((h) => ({
-        label: EVENT_LABELS[h.type] ?? h.type, actor: h.actor, organisation: h.organisation.name, at: nlDateTime(h.at),
+        label: EVENT_LABELS[h.type] ?? h.type, actor: h.actor, organisation: h.organisation.name, at: h.at,
         explanation: typeof h.details.explanation === 'string' ? h.details.explanation : null,
-        changes: h.changes.map((c) => ({ field: HISTORY_LABELS[c.field] ?? c.field, from: shown(c.field, c.from), to: shown(c.field, c.to) })),
+        changes: h.changes.map((c) => ({ field: HISTORY_LABELS[c.field] ?? c.field, from: shown(c.field, c.from, names), to: shown(c.field, c.to, names) })),
       })),
     };
   }

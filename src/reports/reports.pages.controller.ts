@@ -6,7 +6,7 @@ import { FieldCode, FieldError } from '../common/problem';
 import { Allow, CurrentActor, Permission } from '../kernel/access';
 import { Actor } from '../kernel/actor';
 import { OrganisationType } from '../kernel/organisation-type';
-import { EmailCopies, KIND_LABELS, ReportKind, ReportStatus, STATUS_LABELS, STATUS_ORDER } from '../kernel/report-codes';
+import { KIND_LABELS, ReportKind, ReportStatus, STATUS_LABELS, STATUS_ORDER } from '../kernel/report-codes';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { SchoolDataService } from '../organisations/school-data.service';
 import { coerce, fieldErrorsOf, flatten, options, pageErrors, unflatten, validateAs } from '../web/forms';
@@ -16,7 +16,7 @@ import { PortalFilter } from '../web/portal.filter';
 import { locationLimit } from './report-access';
 import { ReportForms } from './report-forms';
 import { OVERVIEW_LABELS, REPORT_LABELS } from './report-labels';
-import { OVERVIEW_DAYS, REPLY_DAYS, ReportQueries } from './report-queries';
+import { OVERVIEW_COUNT_CAP, OVERVIEW_DAYS, REPLY_DAYS, ReportQueries } from './report-queries';
 import { CreateReportInput, ReportSearchInput, ReportSort } from './report.dto';
 import { ReportSummary } from './report.view';
 import { ReportsService } from './reports.service';
@@ -95,16 +95,21 @@ export class ReportsPagesController {
   @Allow(Permission.REPORT_CREATE)
   @Header('Content-Type', 'text/html; charset=utf-8')
   async newReport(@CurrentActor() actor: Actor): Promise<string> {
-    return this.pages.render('reports/report-new', await this.forms.context(actor, { emailCopies: EmailCopies.BEIDE, allLessonsMissed: 'true', actionWanted: 'true' }, []));
+    return this.pages.render('reports/report-new', await this.forms.blank(actor));
   }
 
   @Post('meldingen/nieuw')
   @Allow(Permission.REPORT_CREATE)
   async file(@CurrentActor() actor: Actor, @Body() form: Record<string, string>, @Res() res: Response): Promise<void> {
     const values = unflatten(form, ['_csrf', 'idempotencyKey']);
-    const typed = coerce(values, ['pupil.registeredAddress.houseNumber', 'daysMissed', 'hoursMissed'], ['allLessonsMissed', 'actionWanted']);
+    // An empty pupil or address is its fields, each required: so the errors name the fields, not "pupil".
+    const pupil = (values.pupil ??= {}) as Record<string, unknown>;
+    pupil.registeredAddress ??= {};
+    const typed = coerce(
+      values, ['pupil.registeredAddress.houseNumber', 'pupil.residenceAddress.houseNumber', 'daysMissed', 'hoursMissed'], ['allLessonsMissed', 'actionWanted'],
+    );
     const { input, errors } = await validateAs(CreateReportInput, typed);
-    let problems = errors;
+    let problems = input ? errors : this.reports.draftErrors(typed, errors);
     if (input) {
       try {
         // The form's own key: a double click or a resent form files one report.
@@ -115,7 +120,8 @@ export class ReportsPagesController {
         problems = fieldErrorsOf(error);
       }
     }
-    res.status(422).type('html').send(this.pages.render('reports/report-new', await this.forms.context(actor, flatten(values), pageErrors(problems, REPORT_LABELS), form.idempotencyKey)));
+    const context = await this.forms.context(actor, flatten(values), pageErrors(problems, REPORT_LABELS), form.idempotencyKey);
+    res.status(422).type('html').send(this.pages.render('reports/report-new', { ...context, withResidence: residenceTyped(form) }));
   }
 
   /**
@@ -131,12 +137,15 @@ export class ReportsPagesController {
     const sortKey: SortKey = (Object.keys(SORTS) as SortKey[]).find((k) => k === query.sorteer) ?? 'nummer';
     const ascending = query.volgorde === 'op';
     const after = text(query.after);
+    // Paging back: the first number of the page after it (the pages' own parameter; the API pages forward only).
+    const before = !after && /^[1-9]\d{0,8}$/.test(text(query.voor)) ? Number(text(query.voor)) : undefined;
     const searching = opts.pgn !== undefined;
     const replies = !searching && query.reactie === String(REPLY_DAYS);
     const oldest = addDays(todayInNL(), -OVERVIEW_DAYS);
 
     const { input, errors } = await validateAs(ReportSearchInput, { ...filters, ...(after ? { after } : {}), ...(searching && opts.pgn ? { pgn: opts.pgn } : {}) });
     const problems = [...errors];
+    if (text(query.voor) && (after || before === undefined)) problems.push({ field: 'after', code: FieldCode.INVALID_CURSOR, message: 'voor: is geen geldige pagina' });
     if (searching && !opts.pgn) problems.push({ field: 'pgn', code: FieldCode.REQUIRED, message: 'pgn: vul het BSN of onderwijsnummer van de leerling in' });
     if (filters.from && /^\d{4}-\d{2}-\d{2}$/.test(filters.from) && filters.from < oldest) {
       problems.push({ field: 'from', code: FieldCode.DATE_TOO_OLD, message: `from: het overzicht gaat twee jaar terug; kies ${nlDay(oldest)} of later` });
@@ -145,14 +154,19 @@ export class ReportsPagesController {
 
     let rows: Row[] = [];
     let cursor: number | null = null;
+    let previous: number | null = null;
+    let position: { offset: number; total: number } | null = null;
     if (problems.length === 0 && input) {
       if (replies) {
         rows = (await this.queries.recentlyAnswered(actor, MAX_PAGE_SIZE)).map(overviewRow);
+        position = { offset: 0, total: rows.length };
       } else {
         const sort = `${ascending ? '' : '-'}${sortKey === 'status' ? 'status' : 'number'}` as ReportSort;
-        const page = await this.queries.list(actor, { ...input, sort, limit: Math.min(input.limit ?? PAGE_SIZE, MAX_PAGE_SIZE) });
+        const page = await this.queries.overview(actor, { ...input, sort, limit: Math.min(input.limit ?? PAGE_SIZE, MAX_PAGE_SIZE) }, before);
         rows = page.reports.map(overviewRow);
         cursor = page.nextCursor;
+        previous = page.previousCursor;
+        position = { offset: page.offset, total: page.total };
       }
     }
     // The list comes sorted by the service (across pages); the replies view is one short page, sorted here.
@@ -185,15 +199,16 @@ export class ReportsPagesController {
         values: { ...filters, ...(searching ? { pgn: opts.pgn } : {}) },
         errors: [...(opts.errors ?? []), ...pageErrors(problems, OVERVIEW_LABELS)],
         statuses: options(STATUS_LABELS), kinds: options(KIND_LABELS), locations, reporters, searching, replies, replyDays: REPLY_DAYS,
-        rows, sortLabel: `${SORTS[sortKey]}, ${ascending ? 'oplopend' : 'aflopend'}`,
-        paged: Boolean(cursor || after),
+        rows, sortLabel: `${SORTS[sortKey]}, ${ascending ? 'oplopend' : 'aflopend'}`, range: position && rows.length ? range(position.offset, rows.length, position.total) : null,
         columns: [
           column('nummer', 'Nummer'), { label: 'Leerling' }, { label: 'Soort' }, { label: 'School en locatie' }, { label: 'Ontvanger' },
           column('status', 'Status'), column('datum', 'Gemeld op'),
         ],
         fromHint: `Hoogstens twee jaar terug: ${nlDay(oldest)} of later`,
         next: cursor && !searching ? address({ after: String(cursor) }) : null,
+        previous: previous && !searching ? address({ voor: String(previous) }) : null,
         nextSearch: cursor && searching ? [...hidden({ after: String(cursor) }), { name: 'pgn', value: opts.pgn ?? '' }] : null,
+        previousSearch: previous && searching ? [...hidden({ voor: String(previous) }), { name: 'pgn', value: opts.pgn ?? '' }] : null,
         hiddenFilters: hidden(), hiddenSort: hidden().filter((h) => h.name === 'sorteer' || h.name === 'volgorde' || h.name === 'limit'),
         back: new URLSearchParams(keep).toString(),
         exportAll: searching || replies ? null : ['xlsx', 'csv'].map((f) => ({ href: `/meldingen/export?${new URLSearchParams({ ...filters, formaat: f })}`, label: f === 'xlsx' ? 'Excel (.xlsx)' : 'CSV' })),
@@ -230,6 +245,18 @@ export class ReportsPagesController {
       months: months.map((m) => ({ ...m, percent: Math.round((m.total / max) * 20) * 5 })),
     };
   }
+}
+
+/** Whether any part of the residence address was filled in (then its part of the form stays open). */
+function residenceTyped(form: Record<string, string>): boolean {
+  return Object.entries(form).some(([name, value]) => name.startsWith('pupil.residenceAddress.') && typeof value === 'string' && value.trim() !== '');
+}
+
+/** Where a page is among all matches: "1-50 van 116", counted up to OVERVIEW_COUNT_CAP. */
+function range(offset: number, shown: number, total: number): string {
+  const n = (v: number) => v.toLocaleString('nl-NL');
+  if (offset > OVERVIEW_COUNT_CAP) return `${n(shown)} ${shown === 1 ? 'melding' : 'meldingen'} na de eerste ${n(OVERVIEW_COUNT_CAP)}`;
+  return `${n(offset + 1)}-${n(offset + shown)} van ${total > OVERVIEW_COUNT_CAP ? `meer dan ${n(OVERVIEW_COUNT_CAP)}` : n(total)}`;
 }
 
 function overviewRow(r: ReportSummary) {

@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nlShown } from '../common/dates';
 import { templatesDir } from '../common/templates-dir';
 
 export interface PageContext {
@@ -27,6 +28,7 @@ export class PageRenderer {
   constructor(dir = templatesDir('pages'), private readonly restored: () => Record<string, string | string[]> | null = () => null) {
     const env = this.env;
     env.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    env.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
     env.registerHelper('includes', (list: unknown, value: unknown) => Array.isArray(list) && list.includes(value));
     /** Whether a checkbox's value was among the values sent for its name (once, or as a list). */
     env.registerHelper('picked', function (this: unknown, name: string, value: unknown, options: Handlebars.HelperOptions) {
@@ -34,6 +36,8 @@ export class PageRenderer {
       return Array.isArray(sent) ? sent.includes(value) : sent !== undefined && sent === value;
     });
     env.registerHelper('fieldId', (name: string) => fieldId(name));
+    /** The one date format of every page: {{datum "2026-12-01"}} is "1 dec 2026"; a moment adds the time (Dutch time). */
+    env.registerHelper('datum', (value: unknown) => nlShown(value));
     /** The error message for a field, from the page's `errors` list. */
     env.registerHelper('errorFor', function (this: unknown, name: string, options: Handlebars.HelperOptions) {
       const errors = (options.data.root as { errors?: { field: string; message: string }[] }).errors ?? [];

@@ -77,3 +77,8 @@ export async function signedInPage(t: TestApp, browser: Browser, base: string, p
   await context.addCookies([{ name: cookie[1], value: cookie[2], url: base }]);
   return context.newPage();
 }
+
+/** The same, with the context options the report page tests pass (a viewport). */
+export function pageSignedInAs(browser: Browser, t: TestApp, base: string, person: Person, options: { viewport?: { width: number; height: number } } = {}): Promise<Page> {
+  return signedInPage(t, browser, base, person, options.viewport);
+}
