@@ -1,4 +1,4 @@
-import { INestApplication, LogLevel } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
@@ -11,16 +11,19 @@ import type { Server } from 'node:http';
 import { AppConfig, trustedProxies } from './config/app-config';
 import { templatesDir } from './common/templates-dir';
 import { dirname } from 'node:path';
-
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+import { createLogger, PinoNestLogger } from './logging/logger';
+import { requestLog } from './logging/request-log';
 
 /** Builds the HTTP application: the same for `npm start`, the tests and the benchmarks. */
 export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
+  // JSON lines through pino (src/logging); `logger: false` (tests, benchmarks) writes nothing.
+  const logger = options.logger === false ? null : createLogger(config.LOG_LEVEL);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    logger: options.logger ?? LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
+    logger: logger ? new PinoNestLogger(logger) : false,
   });
-  // First, so that every answer carries them, static files included.
+  // First the request's id and its log line, then the headers every answer carries, static files included.
+  app.use(requestLog(logger));
   app.use(securityHeaders(config));
   app.useBodyParser('json', { limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] });
   // The portal's forms: flat name=value pairs (no nested "qs" objects), at most as many fields as the largest form.
