@@ -20,7 +20,9 @@ import { OrganisationType } from './kernel/organisation-type';
 
 /** The operator's command line: `npm run cli -- <command>`. */
 async function withApp<T>(work: (app: INestApplicationContext, config: AppConfig) => Promise<T>): Promise<T> {
-  const config = loadConfig();
+  // A command does its one piece of work and ends: the service's mail and webhook workers are not started here
+  // (they would poll a database the command is closing, and print its errors on the way out).
+  const config = loadConfig({ ...process.env, MAIL_WORKER: 'false', WEBHOOK_WORKER: 'false' });
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
   try {
     return await work(app, config);

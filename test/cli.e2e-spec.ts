@@ -321,6 +321,23 @@ describe('the operator CLI (node dist/src/cli.js)', () => {
     expect(`${run.stdout}${run.stderr}`).not.toMatch(/SELECT|query failed|invalid input syntax/);
   });
 
+  it('on the embedded database, a command ends cleanly: no worker polling a closed database, no stack trace', async () => {
+    const dataDir = join(workDir, 'embedded');
+    const embeddedEnv = Object.fromEntries(Object.entries(env).filter(([k]) => !CONFIG_KEYS.includes(k)));
+    const run = (args: string[]) => new Promise<Run>((resolve) => {
+      execFile('node', [CLI, ...args], { cwd: ROOT, env: { ...embeddedEnv, DATA_DIR: dataDir }, timeout: 170_000 }, (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
+      });
+    });
+    // The first run also creates and migrates the database.
+    const created = await run(['create-office', '--code', 'rbl-ingebouwd', '--name', 'Bureau Ingebouwd']);
+    expect(created).toMatchObject({ code: 0, stdout: 'Regionaal bureau RBL-INGEBOUWD (Bureau Ingebouwd) aangemaakt.\n' });
+    const listed = await run(['list-organisations', '--type', 'REGIONAAL_BUREAU']);
+    expect(listed).toMatchObject({ code: 0, stdout: 'RBL-INGEBOUWD\tREGIONAAL_BUREAU\tBureau Ingebouwd\n' });
+    for (const { stderr } of [created, listed]) expect(stderr).not.toMatch(/ERROR|closed|released|^\s+at /im);
+    expect(existsSync(join(dataDir, 'pglite', 'in-use.lock'))).toBe(false);
+  }, 400_000);
+
   it('a bad configuration value stops before anything runs, naming the variable', async () => {
     const run = await cli(['list-organisations'], { PORT: 'abc' });
     expect(run.code).toBe(1);

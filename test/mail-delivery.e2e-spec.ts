@@ -134,7 +134,9 @@ describe('mail delivery with several instances', () => {
   let amsterdam: Caller;
   const instances: INestApplication[] = [];
   let child: ChildProcess | undefined;
-  const workerEnv = (smtp: string) => ({ SMTP_URL: smtp, MAIL_WORKER: 'true', MAIL_POLL_MS: '100', MAIL_RETRY_SECONDS: '1', MAIL_CLAIM_SECONDS: '3' });
+  // A claim runs out after MAIL_CLAIM_SECONDS: short where a killed sender must be replaced, long enough elsewhere that a
+  // slow (loaded) machine does not hand a message still being sent to the other instance.
+  const workerEnv = (smtp: string, claimSeconds = 3) => ({ SMTP_URL: smtp, MAIL_WORKER: 'true', MAIL_POLL_MS: '100', MAIL_RETRY_SECONDS: '1', MAIL_CLAIM_SECONDS: String(claimSeconds) });
 
   beforeAll(async () => {
     mail = await TestMailServer.start();
@@ -157,7 +159,7 @@ describe('mail delivery with several instances', () => {
   shared()('delivers each message exactly once when two instances share the database', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 30; i++) ids.push(await fileOne(t, school, 5000 + 10 * i));
-    instances.push(await t.startInstance(workerEnv(mail.url)), await t.startInstance(workerEnv(mail.url)));
+    instances.push(await t.startInstance(workerEnv(mail.url, 60)), await t.startInstance(workerEnv(mail.url, 60)));
     await mail.waitFor(30, 30_000);
     await sleep(1000);
     expect(mail.received).toHaveLength(30);

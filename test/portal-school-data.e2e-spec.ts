@@ -135,11 +135,20 @@ describeWithBrowser('beheer locaties en melders, in a real browser', () => {
 
     // Removed: no report names it, so it is gone. The first location is on a report: deactivated instead, and said so.
     await page.getByRole('link', { name: `Wijzigen locatie ${brin}02` }).click();
-    await expect(submit(page, 'Locatie verwijderen')).resolves.toBe(303);
+    // Asked once, on a page that says what happens; "Nee, terug" does nothing.
+    await page.getByRole('link', { name: 'Locatie verwijderen' }).click();
+    await expect(heading(page)).resolves.toBe(`Locatie Locatie Noordwest (${brin}02) verwijderen?`);
+    await expect(page.locator('.vzl-confirm').textContent()).resolves.toContain('wie verzuim meldt, kan haar niet meer kiezen');
+    await expectAccessible(page);
+    await page.getByRole('link', { name: 'Nee, terug' }).click();
+    await expect(heading(page)).resolves.toBe(`Locatie ${brin}02: Locatie Noordwest`);
+    await page.getByRole('link', { name: 'Locatie verwijderen' }).click();
+    await expect(submit(page, 'Ja, locatie verwijderen')).resolves.toBe(303);
     await expect(notice(page)).resolves.toBe('De locatie is verwijderd.');
     await expect(rows(page)).resolves.toEqual([first]);
     await page.getByRole('link', { name: `Wijzigen locatie ${brin}01` }).click();
-    await expect(submit(page, 'Locatie verwijderen')).resolves.toBe(303);
+    await page.getByRole('link', { name: 'Locatie verwijderen' }).click();
+    await expect(submit(page, 'Ja, locatie verwijderen')).resolves.toBe(303);
     await expect(notice(page)).resolves.toBe(
       `Locatie ${brin}01 staat op een of meer meldingen en is daarom gedeactiveerd in plaats van verwijderd: niet meer te kiezen op een nieuwe melding, wel te zien op de bestaande.`,
     );
@@ -216,11 +225,15 @@ describeWithBrowser('beheer locaties en melders, in a real browser', () => {
     await expect(options(page, 'Melder')).resolves.toEqual(['Selecteer melder', 'V. Coördinator, Verzuimcoördinator']);
 
     await page.goto(detail);
-    await expect(submit(page, 'Melder verwijderen')).resolves.toBe(303);
+    await page.getByRole('link', { name: 'Melder verwijderen' }).click();
+    await expect(heading(page)).resolves.toBe('Melder M. Mentor verwijderen?');
+    await expectAccessible(page);
+    await expect(submit(page, 'Ja, melder verwijderen')).resolves.toBe(303);
     await expect(notice(page)).resolves.toBe('De melder is verwijderd.');
     await expect(rows(page)).resolves.toEqual([first]);
     await page.getByRole('link', { name: 'Wijzigen melder V. Coördinator' }).click();
-    await expect(submit(page, 'Melder verwijderen')).resolves.toBe(303);
+    await page.getByRole('link', { name: 'Melder verwijderen' }).click();
+    await expect(submit(page, 'Ja, melder verwijderen')).resolves.toBe(303);
     await expect(notice(page)).resolves.toMatch(/^Melder V\. Coördinator staat op een of meer meldingen en is daarom gedeactiveerd in plaats van verwijderd/);
     await expect(badge(page)).resolves.toBe('Gedeactiveerd');
     await expectAccessible(page);

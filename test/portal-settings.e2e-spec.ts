@@ -63,12 +63,14 @@ describeWithBrowser('the beheer pages (API keys, e-mail, audit log) and a person
 
     await page.getByLabel('Naam van de sleutel').fill('Magister');
     await page.getByLabel(/^Melder:/).check();
+    // Post/Redirect/Get: the secret waits on the server for the page after the redirect, never in its address.
     const created = page.waitForResponse((r) => r.url() === `${base}/beheer/sleutels` && r.request().method() === 'POST');
     await page.getByRole('button', { name: 'Sleutel maken' }).click();
     const response = await created;
-    expect(response.status()).toBe(201);
-    expect(response.headers()['cache-control']).toBe('no-store');
-    expect(page.url()).toBe(`${base}/beheer/sleutels`);
+    expect(response.status()).toBe(303);
+    await page.waitForURL(`${base}/beheer/sleutels?gedaan=gemaakt`);
+    const shown = await page.request.get(`${base}/beheer/sleutels?gedaan=gemaakt`, { maxRedirects: 0 }).catch(() => null);
+    expect(shown?.headers()['cache-control']).toBe('no-store');
     await expect(page.getByRole('status').textContent()).resolves.toContain('De sleutel Magister is gemaakt.');
     await expect(page.locator('.vzl-key-issued').textContent()).resolves.toContain('Hij wordt alleen nu getoond');
     const secret = await page.getByLabel('Sleutel Magister').inputValue();
@@ -80,17 +82,28 @@ describeWithBrowser('the beheer pages (API keys, e-mail, audit log) and a person
     // The key works as the school's system would use it, with the melder role only.
     await request(t.http).get('/api/v1/locations').set('Authorization', `Bearer ${secret}`).expect(200);
 
+    // Reloading the result makes no second key and shows the secret no more; neither does the list.
+    await page.reload();
+    await expect(page.content()).resolves.not.toContain(secret.slice(13));
+    await expect(page.getByLabel('Sleutel Magister').count()).resolves.toBe(0);
+    await expect(page.getByRole('row', { name: /^Magister / }).count()).resolves.toBe(1);
     await page.goto(`${base}/beheer/sleutels`);
     await expect(page.content()).resolves.not.toContain(secret.slice(13));
     await expect(page.getByLabel('Sleutel Magister').count()).resolves.toBe(0);
     await expect(page.getByRole('row', { name: /^Magister / }).textContent()).resolves.not.toContain('Nog niet gebruikt');
     await expectAccessible(page);
 
-    await page.getByRole('button', { name: 'Sleutel Magister intrekken' }).click();
+    // Asked once, on a page that says what happens.
+    await page.getByRole('link', { name: 'Sleutel Magister intrekken' }).click();
+    await expect(heading()).resolves.toBe('Sleutel Magister intrekken?');
+    await expect(page.locator('.vzl-confirm').textContent()).resolves.toContain('elk verzoek wordt geweigerd');
+    await expectAccessible(page);
+    await request(t.http).get('/api/v1/locations').set('Authorization', `Bearer ${secret}`).expect(200);
+    await page.getByRole('button', { name: 'Ja, sleutel intrekken' }).click();
     await page.waitForURL(`${base}/beheer/sleutels?gedaan=ingetrokken`);
     await expect(page.getByRole('status').textContent()).resolves.toContain('De sleutel is ingetrokken');
     await expect(page.getByRole('row', { name: /^Magister / }).textContent()).resolves.toContain('Ingetrokken op');
-    await expect(page.getByRole('button', { name: 'Sleutel Magister intrekken' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('link', { name: 'Sleutel Magister intrekken' }).count()).resolves.toBe(0);
     await expectAccessible(page);
     await request(t.http).get('/api/v1/locations').set('Authorization', `Bearer ${secret}`).expect(401);
   });

@@ -452,7 +452,7 @@ describeWithBrowser('the portal, in a real browser', () => {
     await page.close();
   });
 
-  it('after a while without activity asks to sign in again, then goes on where the person was; a sent reply is not kept', async () => {
+  it('after a while without activity asks to sign in again, then goes on where the person was; a sent reply is kept, not sent', async () => {
     const eva = await activePerson(t, 'GM0363', { username: 'eva.verlopen', email: 'eva@amsterdam.example', roles: ['behandelaar'] });
     const filed = await school.post('/api/v1/reports', reportBody(school, {}, { pgn: bsn(4040) })).expect(201);
     const n: number = filed.body.number;
@@ -476,16 +476,18 @@ describeWithBrowser('the portal, in a real browser', () => {
       await page.waitForURL(`${base}/meldingen`);
       await expect(page.title()).resolves.toBe('Meldingen - Verzuimloket');
 
-      // A reply typed, sent after the idle time: it cannot be kept without storing it; back on the report after signing in.
+      // A reply typed, sent after the idle time: kept (sealed, for her alone); back on the report after signing in,
+      // the reply is in its box again, not sent.
       await page.goto(`${base}/meldingen/${n}`);
       await page.getByLabel('Nieuw bericht').fill('Dit bericht komt te laat.');
       later(idle + 1);
       await page.getByRole('button', { name: 'Bericht versturen' }).click();
-      await page.waitForURL(`${base}/aanmelden?terug=${encodeURIComponent(`/meldingen/${n}`)}&verlopen=formulier`);
-      await expect(expiredNotice.textContent()).resolves.toContain('Wat u net verstuurde, is niet opgeslagen');
+      await page.waitForURL(`${base}/aanmelden?terug=${encodeURIComponent(`/meldingen/${n}`)}&verlopen=bewaard`);
+      await expect(page.getByRole('status').textContent()).resolves.toContain('uw invoer is bewaard');
       await signIn(page, eva);
       await page.waitForURL(`${base}/meldingen/${n}`);
       await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toMatch(new RegExp(`^Melding ${n}:`));
+      await expect(page.getByLabel('Nieuw bericht').inputValue()).resolves.toBe('Dit bericht komt te laat.');
       const messages = page.getByRole('region', { name: 'Berichten' });
       await expect(messages.textContent()).resolves.toContain('Nog geen berichten.');
       await expect(messages.textContent()).resolves.not.toContain('Dit bericht komt te laat.');

@@ -3,6 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { activePerson, signIn } from './support/people';
 import { bsn, Caller, reportBody, TestApp, TestSchool } from './support/test-app';
 import { WebhookReceiver } from './support/webhook-receiver';
+import { until } from './support/until';
 
 type Agent = { agent: ReturnType<typeof request.agent>; csrf: string };
 
@@ -166,7 +167,10 @@ describe('webhooks: registering endpoints and what they receive', () => {
     await receiver.waitFor('de melding', () => receiver.delivered('/draaien').length === 2);
     expect(receiver.delivered('/draaien')[1].signature.split(' ')).toHaveLength(1);
 
-    const log = await schoolBeheer.agent.get(`/api/v1/webhooks/${hook.id}/deliveries`).expect(200);
+    // The receiver has the message a moment before the sender records its answer.
+    const deliveries = async () => (await schoolBeheer.agent.get(`/api/v1/webhooks/${hook.id}/deliveries`).expect(200)).body;
+    await until('de vastgelegde bezorging', async () => (await deliveries()).items.every((d: { status: string }) => d.status === 'DELIVERED'));
+    const log = { body: await deliveries() };
     expect(log.body.items.map((d: { type: string; status: string; attempts: number }) => [d.type, d.status, d.attempts])).toEqual([
       ['nl.verzuimloket.melding.ingediend', 'DELIVERED', 1], ['nl.verzuimloket.webhook.test', 'DELIVERED', 1],
     ]);

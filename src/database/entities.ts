@@ -17,8 +17,9 @@ import { Report } from '../reports/report.entity';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
 import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity';
 import { WebhookMessage } from '../webhooks/webhook-message.entity';
+import { KeptInput } from '../web/kept-input.entity';
 
 /** Every entity of the service; the migrations must describe exactly these (checked in CI). */
 export const ENTITIES = [Organisation, Location, Reporter, RoutingRule, Report, ReportEvent, ReportMessage, IdempotencyKey, ApiKey,
   User, Session, HardwareToken, ClientThrottle, RateLimit, AuditEvent, OutboxMessage,
-  WebhookEndpoint, WebhookMessage, WebhookDelivery];
+  WebhookEndpoint, WebhookMessage, WebhookDelivery, KeptInput];

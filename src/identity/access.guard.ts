@@ -10,6 +10,7 @@ import { ApiKeysService } from './api-keys.service';
 import { readCookie } from './cookies';
 import { SessionStage } from './session.entity';
 import { SessionsService } from './sessions.service';
+import { markPriorUser } from '../web/kept-input.service';
 import { readUpload, UPLOAD_KEY, UploadSpec } from '../web/upload';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -59,7 +60,8 @@ export class AccessGuard implements CanActivate {
     const header = req.headers.authorization;
     const match = header?.match(/^Bearer\s+(\S+)$/i);
     if (match) return this.keys.authenticate(match[1]);
-    const found = await this.sessions.find(readCookie(req, this.sessions.cookieName), SessionStage.COMPLETE);
+    // A session that just ran out names its person: a form they sent now is kept for them alone (KeptInputService).
+    const found = await this.sessions.find(readCookie(req, this.sessions.cookieName), SessionStage.COMPLETE, (userId) => markPriorUser(req, userId));
     return found ? this.sessions.actorOf(found.user, found.session) : null;
   }
 }

@@ -258,6 +258,8 @@ export class AccountsPagesController {
 
   private async accountContext(actor: Actor, user: User, errors: FieldError[], notice?: string): Promise<PageContext> {
     const tokens = (await this.accounts.listHardwareTokens(actor.organisationId)).filter((t) => !t.revokedAt && (!t.userId || t.userId === user.id));
+    const locationOptions = await this.locationOptions(actor, user.locationIds);
+    const limitedTo = locationOptions.filter((l) => l.checked).map((l) => l.label);
     return {
       title: `Account ${user.name}`, nav: nav(actor, 'beheer'), errors, notice,
       user: {
@@ -270,7 +272,9 @@ export class AccountsPagesController {
         disabled: user.status === UserStatus.DISABLED, pending: user.status === UserStatus.PENDING, self: user.id === actor.id,
       },
       roleOptions: this.roleOptions(actor, user.roles),
-      locationOptions: await this.locationOptions(actor, user.locationIds),
+      locationOptions,
+      // The limit applies to every role: the person sees, files and changes only reports of these locations.
+      locations: actor.organisationType !== OrganisationType.SCHOOL ? null : limitedTo.length > 0 ? `Alleen ${limitedTo.join(', ')}` : 'Alle locaties van de school',
       hardwareTokens: tokens.map((t) => ({ value: t.id, label: t.serial })),
       activations: [
         { value: 'LINK', label: 'Link per e-mail' },

@@ -83,8 +83,8 @@ export class SessionsService {
     return sessions;
   }
 
-  /** The session behind a cookie, if it is still valid; touches its last activity. */
-  async find(token: string | undefined, stage: SessionStage): Promise<{ session: Session; user: User } | null> {
+  /** The session behind a cookie, if it is still valid; touches its last activity. `ended` hears whose session just ran out. */
+  async find(token: string | undefined, stage: SessionStage, ended?: (userId: string) => void): Promise<{ session: Session; user: User } | null> {
     if (!token || token.length > 100) return null;
     // One query: the session with its person and their organisation (findOne with relations would take two).
     const session = await this.db.getRepository(Session).createQueryBuilder('s')
@@ -96,6 +96,7 @@ export class SessionsService {
     const user = session.user;
     if (now > idleLimit || now > session.expiresAt.getTime() || !isUsable(user)) {
       await this.db.getRepository(Session).delete(session.id);
+      if (isUsable(user)) ended?.(user.id);
       return null;
     }
     if (now - session.lastSeenAt.getTime() > 15_000) {

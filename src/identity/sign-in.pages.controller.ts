@@ -31,9 +31,11 @@ export class SignInPagesController {
   @Public()
   @Header('Content-Type', 'text/html; charset=utf-8')
   page(@Query('terug') terug: string | undefined, @Query('verlopen') expired: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response): string {
-    // Set by the portal's filter when a session ran out: on opening a page ('1'), or on sending a form ('formulier').
+    // Set by the portal's filter when a session ran out: on opening a page ('1'), on sending a form that could not be
+    // kept ('formulier'), or on sending a form that was kept ('bewaard': it fills the form again after signing in).
     return this.pages.render('identity/sign-in', {
-      title: 'Aanmelden', terug: localPath(terug), expired: expired === '1' || expired === 'formulier', formLost: expired === 'formulier', formToken: this.formToken(req, res),
+      title: 'Aanmelden', terug: localPath(terug), expired: expired === '1' || expired === 'formulier', formLost: expired === 'formulier', formKept: expired === 'bewaard',
+      formToken: this.formToken(req, res),
     });
   }
 

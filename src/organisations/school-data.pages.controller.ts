@@ -10,6 +10,7 @@ import { LocationChange, LocationInput, ReporterChange, ReporterInput } from './
 import { OrganisationsService } from './organisations.service';
 import { Reporter } from './reporter.entity';
 import { SchoolDataService } from './school-data.service';
+import { confirmPage } from '../web/confirm';
 import { fieldErrorsOf, flatten, pageErrors, unflatten, validateAs } from '../web/forms';
 import { nav } from '../web/nav';
 import { PageContext, PageRenderer } from '../web/page-renderer';
@@ -121,6 +122,22 @@ export class SchoolDataPagesController {
     res.redirect(303, `/beheer/locaties/${changed.id}?gedaan=geactiveerd`);
   }
 
+  @Get('locaties/:id/verwijderen')
+  @Allow(Permission.SCHOOL_DATA_MANAGE)
+  async confirmRemoveLocation(@CurrentActor() actor: Actor, @Param('id') id: string, @Res() res: Response): Promise<void> {
+    const location = await this.schoolData.getLocation(schoolOf(actor), idOf(id));
+    const name = `${location.name} (${actor.organisationCode}${location.code})`;
+    res.type('html').send(this.pages.render('confirm', confirmPage(nav(actor, 'beheer'), {
+      title: `Locatie ${name} verwijderen?`,
+      consequences: [
+        `De locatie ${name} verdwijnt uit de lijst: wie verzuim meldt, kan haar niet meer kiezen.`,
+        'Staat de locatie al op een melding, dan wordt ze niet verwijderd maar gedeactiveerd: de melding blijft haar noemen.',
+        'De wijziging komt in het logboek.',
+      ],
+      action: `/beheer/locaties/${location.id}/verwijderen`, button: 'Ja, locatie verwijderen', back: `/beheer/locaties/${location.id}`,
+    })));
+  }
+
   @Post('locaties/:id/verwijderen')
   @Allow(Permission.SCHOOL_DATA_MANAGE)
   async removeLocation(@CurrentActor() actor: Actor, @Param('id') id: string, @Res() res: Response): Promise<void> {
@@ -205,6 +222,21 @@ export class SchoolDataPagesController {
   async reactivateReporter(@CurrentActor() actor: Actor, @Param('id') id: string, @Res() res: Response): Promise<void> {
     const changed = await this.schoolData.changeReporter(schoolOf(actor), idOf(id), { active: true }, actor);
     res.redirect(303, `/beheer/melders/${changed.id}?gedaan=geactiveerd`);
+  }
+
+  @Get('melders/:id/verwijderen')
+  @Allow(Permission.SCHOOL_DATA_MANAGE)
+  async confirmRemoveReporter(@CurrentActor() actor: Actor, @Param('id') id: string, @Res() res: Response): Promise<void> {
+    const reporter = await this.schoolData.getReporter(schoolOf(actor), idOf(id));
+    res.type('html').send(this.pages.render('confirm', confirmPage(nav(actor, 'beheer'), {
+      title: `Melder ${reporter.name} verwijderen?`,
+      consequences: [
+        `${reporter.name} verdwijnt uit de lijst van melders: wie verzuim meldt, kan hem of haar niet meer kiezen.`,
+        'Staat de melder al op een melding, dan wordt hij niet verwijderd maar gedeactiveerd: de melding blijft hem noemen.',
+        'De wijziging komt in het logboek.',
+      ],
+      action: `/beheer/melders/${reporter.id}/verwijderen`, button: 'Ja, melder verwijderen', back: `/beheer/melders/${reporter.id}`,
+    })));
   }
 
   @Post('melders/:id/verwijderen')

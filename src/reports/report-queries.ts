@@ -12,6 +12,7 @@ import { locationLimit, visibleToActorSql } from './report-access';
 import { ReportSearchInput } from './report.dto';
 import { Report } from './report.entity';
 import { ReportPage, ReportSummary } from './report.view';
+import { EXPORT_SELECT, ExportRecord, ExportScope, toExportRecord } from './export/export-record';
 
 /** Overviews reach two years back at most (and a day, for a leap year). */
 export const OVERVIEW_DAYS = 731;
@@ -62,16 +63,7 @@ export class ReportQueries {
       qb.orderBy('r.number', dir);
       if (q.after) qb.andWhere(`r.number ${dir === 'DESC' ? '<' : '>'} :after`, { after: q.after });
     }
-    const earliest = addDays(todayInNL(), -OVERVIEW_DAYS);
-    const from = q.from && q.from > earliest ? q.from : earliest;
-    qb.andWhere('r.createdAt >= :from', { from });
-    if (q.to) qb.andWhere('r.createdAt < :to', { to: addDays(q.to, 1) });
-    if (q.kind) qb.andWhere('r.kind = :kind', { kind: q.kind });
-    if (q.status) qb.andWhere('r.status = :status', { status: q.status });
-    if (q.number) qb.andWhere('r.number = :number', { number: q.number });
-    if (q.reporterId) qb.andWhere('r.reporterId = :reporterId', { reporterId: q.reporterId });
-    if (q.location) qb.andWhere("school.code || location.code = :loc", { loc: q.location });
-    if (q.pgn) qb.andWhere('r.pgnHash = :hash', { hash: this.cipher.hash(q.pgn) });
+    this.filter(qb, q);
     const rows = await qb.getMany();
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
@@ -122,6 +114,54 @@ export class ReportQueries {
         : Promise.resolve(null),
     ]) as [{ status: ReportStatus; count: number }[], StartFigures['monthly'], { count: number }[] | null];
     return { open: Object.fromEntries(open.map((o) => [o.status, o.count])), monthly, answered: answered ? answered[0].count : null };
+  }
+
+  /**
+   * An export's rows: the overview's filters or a ticked selection, newest first, read in keyset batches of `size` so that
+   * no export holds more than one batch. Only reports numbered up to `upTo` (the highest when the export began) come
+   * along, so that the file matches the count in the audit log unless a report left the caller's sight meanwhile.
+   */
+  async *exportBatches(actor: Actor, scope: ExportScope, upTo: number, size = 1000): AsyncGenerator<ExportRecord[]> {
+    let after = upTo + 1;
+    for (;;) {
+      const qb = this.scoped(actor, scope).andWhere('r.number < :after', { after }).orderBy('r.number', 'DESC').limit(size);
+      qb.select(EXPORT_SELECT[0][0], EXPORT_SELECT[0][1]);
+      for (const [sql, alias] of EXPORT_SELECT.slice(1)) qb.addSelect(sql, alias);
+      const rows = (await qb.getRawMany<Record<string, unknown>>()).map(toExportRecord);
+      if (rows.length === 0) return;
+      yield rows;
+      after = rows[rows.length - 1].number;
+      if (rows.length < size) return;
+    }
+  }
+
+  /** How many reports an export will have, and the highest number among them (its batches stop there). */
+  async exportCount(actor: Actor, scope: ExportScope): Promise<{ count: number; upTo: number; numbers?: number[] }> {
+    const qb = this.scoped(actor, scope).select('count(*)::int', 'count').addSelect('coalesce(max(r.number), 0)', 'upTo');
+    // A ticked selection is short: the numbers that will be in the file go into the audit log.
+    if ('numbers' in scope) qb.addSelect('array_agg(r.number ORDER BY r.number DESC)', 'numbers');
+    const row = await qb.getRawOne<{ count: number; upTo: number; numbers?: number[] | null }>();
+    return { count: Number(row?.count ?? 0), upTo: Number(row?.upTo ?? 0), ...('numbers' in scope ? { numbers: (row?.numbers ?? []).map(Number) } : {}) };
+  }
+
+  private scoped(actor: Actor, scope: ExportScope): SelectQueryBuilder<Report> {
+    const qb = this.visible(actor);
+    return 'numbers' in scope ? qb.andWhere('r.number IN (:...numbers)', { numbers: scope.numbers.length ? [...scope.numbers] : [0] }) : this.filter(qb, scope.filters);
+  }
+
+  /** The overview's filters, two years back at most. */
+  private filter(qb: SelectQueryBuilder<Report>, q: ReportSearchInput): SelectQueryBuilder<Report> {
+    const earliest = addDays(todayInNL(), -OVERVIEW_DAYS);
+    const from = q.from && q.from > earliest ? q.from : earliest;
+    qb.andWhere('r.createdAt >= :from', { from });
+    if (q.to) qb.andWhere('r.createdAt < :to', { to: addDays(q.to, 1) });
+    if (q.kind) qb.andWhere('r.kind = :kind', { kind: q.kind });
+    if (q.status) qb.andWhere('r.status = :status', { status: q.status });
+    if (q.number) qb.andWhere('r.number = :number', { number: q.number });
+    if (q.reporterId) qb.andWhere('r.reporterId = :reporterId', { reporterId: q.reporterId });
+    if (q.location) qb.andWhere("school.code || location.code = :loc", { loc: q.location });
+    if (q.pgn) qb.andWhere('r.pgnHash = :hash', { hash: this.cipher.hash(q.pgn) });
+    return qb;
   }
 
   /** Reports the actor sees, with school, location and receiver: as filing school (within a melder's locations) or as receiver. */

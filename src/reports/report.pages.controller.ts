@@ -9,6 +9,7 @@ import { OrganisationType } from '../kernel/organisation-type';
 import { CLOSING_EXPLANATION_LABELS, CLOSING_REASON_LABELS, ClosingReason, KIND_LABELS, ReportStatus, STATUS_LABELS } from '../kernel/report-codes';
 import { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
+import { confirmPage } from '../web/confirm';
 import { fieldErrorsOf, flatten, options, pageErrors, unflatten, validateAs } from '../web/forms';
 import { nav } from '../web/nav';
 import { PageContext, PageRenderer } from '../web/page-renderer';
@@ -111,6 +112,24 @@ export class ReportPagesController {
       actor, n, form, res, ForwardInput, (input) => this.handling.forward(actor, n, version, input),
       (to) => `/meldingen?${new URLSearchParams({ gedaan: 'doorgestuurd', melding: String(n), naar: String(to) })}`, ['version'],
     );
+  }
+
+  /** Withdrawing asks once: what happens, a reason for the receiver, and the version read here goes along. */
+  @Get('meldingen/:number/intrekken')
+  @Allow(Permission.REPORT_WITHDRAW)
+  async confirmWithdraw(@CurrentActor() actor: Actor, @Param('number') number: string, @Res() res: Response): Promise<void> {
+    const n = parseReportNumber(number);
+    const r = await this.reports.get(actor, n);
+    if (!this.changeable(actor, r, res)) return;
+    res.type('html').send(this.pages.render('confirm', confirmPage(nav(actor, 'meldingen'), {
+      title: `Melding ${n} intrekken?`,
+      consequences: [
+        `Melding ${n} krijgt de status ${STATUS_LABELS[ReportStatus.INGETROKKEN].toLowerCase()}: de ontvanger (${r.receiver.name}) behandelt haar niet verder en krijgt daarvan bericht.`,
+        'Intrekken kan niet ongedaan worden gemaakt: is het verzuim er toch, doe dan een nieuwe melding.',
+      ],
+      action: `/meldingen/${n}/intrekken`, button: 'Ja, melding intrekken', back: `/meldingen/${n}`,
+      hidden: { version: r.version }, explanation: { name: 'explanation', label: 'Waarom trekt u de melding in?', hint: 'De ontvanger leest dit in de geschiedenis.' },
+    })));
   }
 
   @Post('meldingen/:number/intrekken')

@@ -12,10 +12,15 @@ import { ReportQueries } from './report-queries';
 import { ReportForms } from './report-forms';
 import { ReportPagesController } from './report.pages.controller';
 import { ReportsPagesController } from './reports.pages.controller';
+import { ExportsApiController } from './export/exports.api.controller';
+import { ExportsPagesController } from './export/exports.pages.controller';
+import { ReportExportsService } from './export/report-exports.service';
+import { ReportPdfService } from './export/report-pdf.service';
 
 @Module({
   imports: [OrganisationsModule, AuditModule],
-  controllers: [ReportsApiController, ReportsPagesController, ReportPagesController],
+  // The exports first: their paths (reports/export, meldingen/export) would otherwise be taken for a meldingsnummer.
+  controllers: [ExportsApiController, ExportsPagesController, ReportsApiController, ReportsPagesController, ReportPagesController],
   providers: [
     ReportEventBus,
     ReportQueries,
@@ -23,6 +28,8 @@ import { ReportsPagesController } from './reports.pages.controller';
     ReportsService,
     ReportHandlingService,
     ReportEventsService,
+    ReportExportsService,
+    ReportPdfService,
     { provide: PgnCipher, inject: [AppConfig], useFactory: (c: AppConfig) => PgnCipher.fromConfig(c.PGN_ENCRYPTION_KEY, c.DATA_DIR) },
   ],
   exports: [ReportsService, ReportHandlingService, ReportEventBus],

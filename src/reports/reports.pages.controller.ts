@@ -1,10 +1,8 @@
 import { Body, Controller, Get, Header, Post, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { csvLine } from '../common/csv';
 import { addDays, nlDateTime, nlDay, todayInNL } from '../common/dates';
 import { FieldCode, FieldError } from '../common/problem';
-import { AuditAction } from '../audit/audit.service';
 import { Allow, CurrentActor, Permission } from '../kernel/access';
 import { Actor } from '../kernel/actor';
 import { OrganisationType } from '../kernel/organisation-type';
@@ -22,6 +20,8 @@ import { OVERVIEW_DAYS, REPLY_DAYS, ReportQueries } from './report-queries';
 import { CreateReportInput, ReportSearchInput, ReportSort } from './report.dto';
 import { ReportSummary } from './report.view';
 import { ReportsService } from './reports.service';
+import { ReportExportsService } from './export/report-exports.service';
+import { sendExport } from './export/send-file';
 
 /** Rows per page of the overview (also keeps a ticked selection under the form's parameter limit). */
 const PAGE_SIZE = 50;
@@ -45,6 +45,7 @@ export class ReportsPagesController {
     private readonly schoolData: SchoolDataService,
     private readonly organisations: OrganisationsService,
     private readonly forms: ReportForms,
+    private readonly exports: ReportExportsService,
   ) {}
 
   @Get()
@@ -74,7 +75,7 @@ export class ReportsPagesController {
     await this.overview(actor, res, form, { pgn: typeof form.pgn === 'string' ? form.pgn.replace(/\s+/g, '') : '' });
   }
 
-  /** The ticked reports as a CSV file with the overview's columns. */
+  /** The ticked reports as an Excel file or CSV, with the export's columns (ReportExportsService). */
   @Post('meldingen/selectie')
   @Allow(Permission.REPORT_READ)
   async exportSelection(@CurrentActor() actor: Actor, @Body() form: Record<string, string | string[]>, @Res() res: Response): Promise<void> {
@@ -87,16 +88,7 @@ export class ReportsPagesController {
       return;
     }
     // What the caller still sees: a report forwarded since the overview was shown is not in the file.
-    const rows = (await this.queries.selection(actor, numbers, AuditAction.REPORTS_EXPORTED, { format: 'CSV' })).map(overviewRow);
-    const header = ['Meldingsnummer', 'Leerling', 'Soort', 'School', 'Locatie', 'Ontvanger', 'Status', 'Gemeld op'];
-    const lines = [header, ...rows.map((r) => [String(r.number), r.pupil, r.kind, r.school, r.location, r.receiver, r.status, r.createdAt])];
-    res.status(200).set({
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="meldingen-${todayInNL()}.csv"`,
-      'Cache-Control': 'no-store',
-    });
-    // A byte order mark and semicolons: what Excel in a Dutch locale opens correctly.
-    res.send(`\uFEFF${lines.map(csvLine).join('')}`);
+    await sendExport(res, await this.exports.prepare(actor, { numbers }, form.formaat === 'xlsx' ? 'xlsx' : 'csv'));
   }
 
   @Get('meldingen/nieuw')
@@ -204,6 +196,7 @@ export class ReportsPagesController {
         nextSearch: cursor && searching ? [...hidden({ after: String(cursor) }), { name: 'pgn', value: opts.pgn ?? '' }] : null,
         hiddenFilters: hidden(), hiddenSort: hidden().filter((h) => h.name === 'sorteer' || h.name === 'volgorde' || h.name === 'limit'),
         back: new URLSearchParams(keep).toString(),
+        exportAll: searching || replies ? null : ['xlsx', 'csv'].map((f) => ({ href: `/meldingen/export?${new URLSearchParams({ ...filters, formaat: f })}`, label: f === 'xlsx' ? 'Excel (.xlsx)' : 'CSV' })),
       }),
     );
   }

@@ -20,10 +20,19 @@ export class PageRenderer {
   private readonly pages = new Map<string, Handlebars.TemplateDelegate>();
   private readonly layout: Handlebars.TemplateDelegate;
 
-  constructor(dir = templatesDir('pages')) {
+  /**
+   * `restored`: the values of a form kept across an ended session, when this request opens its page for the person
+   * it belongs to (KeptInputService.restoredValues); they fill the form, which is not sent again by itself.
+   */
+  constructor(dir = templatesDir('pages'), private readonly restored: () => Record<string, string | string[]> | null = () => null) {
     const env = this.env;
     env.registerHelper('eq', (a: unknown, b: unknown) => a === b);
     env.registerHelper('includes', (list: unknown, value: unknown) => Array.isArray(list) && list.includes(value));
+    /** Whether a checkbox's value was among the values sent for its name (once, or as a list). */
+    env.registerHelper('picked', function (this: unknown, name: string, value: unknown, options: Handlebars.HelperOptions) {
+      const sent = ((options.data.root as { values?: Record<string, unknown> }).values ?? {})[name];
+      return Array.isArray(sent) ? sent.includes(value) : sent !== undefined && sent === value;
+    });
     env.registerHelper('fieldId', (name: string) => fieldId(name));
     /** The error message for a field, from the page's `errors` list. */
     env.registerHelper('errorFor', function (this: unknown, name: string, options: Handlebars.HelperOptions) {
@@ -52,6 +61,13 @@ export class PageRenderer {
   render(page: string, context: PageContext): string {
     const template = this.pages.get(page);
     if (!template) throw new Error(`Onbekende pagina ${page}`);
+    const restored = this.restored();
+    if (restored) {
+      context = {
+        ...context, values: { ...((context.values as Record<string, unknown> | undefined) ?? {}), ...restored },
+        notice: 'Wat u invulde voordat uw sessie verliep, staat weer in het formulier. Controleer het en verstuur het opnieuw.',
+      };
+    }
     return this.layout({ ...context, body: new Handlebars.SafeString(template(context)) });
   }
 }

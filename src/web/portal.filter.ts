@@ -5,6 +5,7 @@ import { ErrorCode, ProblemError } from '../common/problem';
 import { logFailure } from '../common/problem.filter';
 import { correlationIdOfFailure } from '../common/request-context';
 import { localPath } from './forms';
+import { KeptInputService } from './kept-input.service';
 import { PageRenderer } from './page-renderer';
 
 /**
@@ -16,18 +17,34 @@ import { PageRenderer } from './page-renderer';
 export class PortalFilter implements ExceptionFilter {
   private readonly logger = new Logger('Portaal');
 
-  constructor(private readonly pages: PageRenderer) {}
+  constructor(
+    private readonly pages: PageRenderer,
+    private readonly kept: KeptInputService,
+  ) {}
+
+  /**
+   * Not signed in, or the session ran out (its cookie no longer opens one): to the sign-in page and back here after
+   * it. A form sent meanwhile is kept (KeptInputService) and fills the form again after signing in, for its owner.
+   */
+  private async toSignIn(req: Request, res: Response): Promise<void> {
+    const sent = req.method !== 'GET' && req.method !== 'HEAD';
+    const back = localPath(sent ? refererPath(req) : req.originalUrl);
+    let state = /vzl_session=/.test(req.headers.cookie ?? '') ? (sent ? 'formulier' : '1') : '';
+    try {
+      if (sent && back !== '/' && (await this.kept.keepForm(req, res, back))) state = 'bewaard';
+    } catch (error) {
+      // Keeping is a courtesy: when it fails, the person signs in as before and is told the form was not kept.
+      this.logger.warn(`Invoer niet bewaard: ${(error as Error).message}`);
+    }
+    res.redirect(303, `/aanmelden?terug=${encodeURIComponent(back)}${state ? `&verlopen=${state}` : ''}`);
+  }
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
     const code = exception instanceof ProblemError ? exception.code : undefined;
     if (code === ErrorCode.UNAUTHENTICATED) {
-      const sent = req.method !== 'GET' && req.method !== 'HEAD';
-      const back = sent ? refererPath(req) : req.originalUrl;
-      // A session cookie that no longer opens a session: it ran out (idle, or too long ago). A sent form is lost.
-      const expired = /vzl_session=/.test(req.headers.cookie ?? '') ? `&verlopen=${sent ? 'formulier' : '1'}` : '';
-      res.redirect(303, `/aanmelden?terug=${encodeURIComponent(localPath(back))}${expired}`);
+      void this.toSignIn(req, res);
       return;
     }
     if (code === ErrorCode.CSRF_TOKEN_INVALID) {

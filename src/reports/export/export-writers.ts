@@ -1,0 +1,70 @@
+import ExcelJS from 'exceljs';
+import { once } from 'node:events';
+import { Writable } from 'node:stream';
+import { csvLine } from '../../common/csv';
+import { CellValue, csvText, dayAsDate, EXPORT_COLUMNS, nlWallClock } from './export-columns';
+
+export const EXPORT_FORMATS = ['xlsx', 'csv'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export const CONTENT_TYPES: Record<ExportFormat, string> = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  csv: 'text/csv; charset=utf-8',
+};
+
+/** Waits until `out` has room again, so that a slow reader holds back the database instead of filling memory. */
+async function drained(out: Writable): Promise<void> {
+  if (out.writableNeedDrain && !out.destroyed) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+  if (out.destroyed) throw new Error('De ontvanger brak de download af.');
+}
+
+/**
+ * The rows as a spreadsheet, written to `out` as they come (exceljs's streaming writer: each row is committed and
+ * zipped, never held): real numbers and dates, the header row frozen and with an autofilter. Resolves when the file is
+ * complete; `out` is ended.
+ */
+export async function writeXlsx(out: Writable, batches: AsyncIterable<CellValue[][]>): Promise<number> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false, zip: { zlib: { level: 1 } } });
+  workbook.creator = 'Verzuimloket';
+  workbook.created = new Date();
+  const last = String.fromCharCode(64 + EXPORT_COLUMNS.length);
+  const sheet = workbook.addWorksheet('Meldingen', {
+    views: [{ state: 'frozen', xSplit: 1, ySplit: 1, topLeftCell: 'B2', activeCell: 'B2' }],
+  });
+  sheet.autoFilter = `A1:${last}1`;
+  sheet.columns = EXPORT_COLUMNS.map((c, i) => ({
+    key: String(i), width: c.width,
+    style: c.type === 'date' ? { numFmt: 'dd-mm-yyyy' } : c.type === 'datetime' ? { numFmt: 'dd-mm-yyyy hh:mm' } : c.type === 'integer' ? { numFmt: '0' } : {},
+  }));
+  const header = sheet.addRow(EXPORT_COLUMNS.map((c) => c.header));
+  header.font = { bold: true };
+  header.commit();
+  let count = 0;
+  for await (const batch of batches) {
+    for (const cells of batch) {
+      sheet.addRow(cells.map((v, i) => {
+        if (v === null) return null;
+        const type = EXPORT_COLUMNS[i].type;
+        return type === 'date' ? dayAsDate(v as string) : type === 'datetime' ? new Date(nlWallClock(v as number)) : v;
+      })).commit();
+    }
+    count += batch.length;
+    await drained(out);
+  }
+  sheet.commit();
+  await workbook.commit();
+  return count;
+}
+
+/** The rows as CSV: UTF-8 with a byte order mark, semicolons, each cell made safe against formulas (csvLine). */
+export async function writeCsv(out: Writable, batches: AsyncIterable<CellValue[][]>): Promise<number> {
+  out.write(`\uFEFF${csvLine(EXPORT_COLUMNS.map((c) => c.header))}`);
+  let count = 0;
+  for await (const batch of batches) {
+    out.write(batch.map((cells) => csvLine(cells.map((v, i) => csvText(EXPORT_COLUMNS[i].type, v)))).join(''));
+    count += batch.length;
+    await drained(out);
+  }
+  out.end();
+  return count;
+}
