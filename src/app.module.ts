@@ -7,6 +7,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
+import { MetricsModule } from './metrics/metrics.module';
 import { IdentityModule } from './identity/identity.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrganisationsModule } from './organisations/organisations.module';
@@ -21,7 +22,7 @@ export class AppModule {
   static forRoot(config?: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, IdentityModule, OrganisationsModule, ReportsModule, AttachmentsModule, NotificationsModule, WebhooksModule, AuditModule, RetentionModule, ReportingModule, WebModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, IdentityModule, OrganisationsModule, ReportsModule, AttachmentsModule, NotificationsModule, WebhooksModule, AuditModule, RetentionModule, ReportingModule, WebModule, MetricsModule],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };

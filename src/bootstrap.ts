@@ -1,4 +1,4 @@
-import { INestApplication, LogLevel } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
@@ -11,16 +11,35 @@ import type { Server } from 'node:http';
 import { AppConfig, trustedProxies } from './config/app-config';
 import { templatesDir } from './common/templates-dir';
 import { dirname } from 'node:path';
-
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+import { createLogger, PinoNestLogger } from './logging/logger';
+import { requestLog } from './logging/request-log';
+import { MetricsService } from './metrics/metrics.service';
 
 /** Builds the HTTP application: the same for `npm start`, the tests and the benchmarks. */
 export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
+  // JSON lines through pino (src/logging); `logger: false` (tests, benchmarks) writes nothing.
+  const logger = options.logger === false ? null : createLogger(config.LOG_LEVEL);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    logger: options.logger ?? LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
+    logger: logger ? new PinoNestLogger(logger) : false,
+    // While shutting down, a request on a connection still open gets 503 (src/main.ts handles the signal).
+    return503OnClosing: true,
   });
-  // First, so that every answer carries them, static files included.
+  // First the request's id and its log line, then the headers every answer carries, static files included.
+  const metrics = app.get(MetricsService);
+  app.use(requestLog(logger, [metrics.observe]));
+  // /metrics: on METRICS_PORT (listening once the app is), and here only behind METRICS_TOKEN; else no such route.
+  if (config.METRICS_TOKEN) {
+    app.use('/metrics', (req: Request, res: Response, next: NextFunction) => {
+      if (req.method !== 'GET' || req.path !== '/') return next();
+      if (!metrics.allows(req.headers.authorization)) {
+        res.status(401).setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+        res.type('text/plain; charset=utf-8').send('Niet aangemeld\n');
+        return;
+      }
+      void metrics.render(res);
+    });
+  }
   app.use(securityHeaders(config));
   app.useBodyParser('json', { limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] });
   // The portal's forms: flat name=value pairs (no nested "qs" objects), at most as many fields as the largest form.
@@ -43,7 +62,6 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   // How often Node looks for requests past those limits (its default, 30 s, would let a slow body stay that long).
   (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = 1_000;
   app.useGlobalPipes(validationPipe());
-  app.enableShutdownHooks();
   setupOpenApi(app, config);
   return app;
 }

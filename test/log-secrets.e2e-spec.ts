@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { clock } from '../src/common/clock';
 import { AccountsService } from '../src/identity/accounts.service';
+import { OrganisationsService } from '../src/organisations/organisations.service';
 import { codeAt } from '../src/identity/credentials/totp';
 import { bsn, reportBody, TestApp } from './support/test-app';
 
@@ -68,9 +69,38 @@ describe('the log', () => {
     const until = Date.now() + 10_000;
     while (!lines.some((l) => l.includes('E-mail geschreven naar')) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
 
+    // A failure of ours: the answer names the request id the proxy sent, and every line of that request carries it.
+    const orgs = t.app.get(OrganisationsService);
+    const list = jest.spyOn(orgs, 'list').mockRejectedValueOnce(new Error(`kapot bij leerling ${pgn}`));
+    const failed = await school.get('/api/v1/organisations').set('X-Request-Id', 'lb-7f3a9c21.0042').expect(500);
+    list.mockRestore();
+    expect(failed.headers['x-request-id']).toBe('lb-7f3a9c21.0042');
+    expect(failed.body).toMatchObject({ code: 'INTERNAL_ERROR', requestId: 'lb-7f3a9c21.0042', correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    // A malformed one is not taken over: a new id is made.
+    const forged = await school.get('/api/v1/organisations').set('X-Request-Id', '{"level":"fatal"} forged').expect(200);
+    expect(forged.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/);
+    while (!lines.some((l) => l.includes('"status":200') && l.includes(forged.headers['x-request-id'])) && Date.now() < until + 5_000) await new Promise((r) => setTimeout(r, 20));
+
     const log = lines.join('');
     expect(log).toContain('E-mail geschreven naar');
     expect(log).toContain('Mapped {/api/v1/reports, POST}');
     for (const secret of secrets) expect({ secret, found: log.includes(secret) }).toEqual({ secret, found: false });
+
+    // Every line is one JSON object; one per request, with the route as written in the code and who asked.
+    const entries = log.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const requests = entries.filter((e) => e.route !== undefined);
+    expect(requests).toContainEqual(expect.objectContaining({
+      method: 'POST', route: '/api/v1/reports', status: 201, org: school.org.code, orgType: 'SCHOOL', actorType: 'API_KEY',
+      requestId: expect.any(String), durationMs: expect.any(Number),
+    }));
+    expect(requests).toContainEqual(expect.objectContaining({ method: 'POST', route: '/api/v1/reports/search', status: 200 }));
+    expect(requests).toContainEqual(expect.objectContaining({ method: 'POST', route: '/api/v1/session/code', status: 200 }));
+    for (const r of requests) expect(Object.keys(r).sort()).not.toEqual(expect.arrayContaining(['url']));
+    const ofFailure = entries.filter((e) => e.requestId === 'lb-7f3a9c21.0042');
+    expect(ofFailure.map((e) => e.msg)).toEqual([expect.stringContaining(failed.body.correlationId), 'verzoek mislukt']);
+    expect(ofFailure[1]).toMatchObject({ level: 'error', route: '/api/v1/organisations', status: 500 });
+    // No URL with its query string or numbers, no headers, no body in any line.
+    expect(log).not.toContain('?limit=');
+    expect(log).not.toMatch(/authorization|cookie|"headers"|"body"/i);
   });
 });

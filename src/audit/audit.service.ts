@@ -52,12 +52,20 @@ export function byActor(actor: Actor, action: AuditAction, rest: Omit<AuditEntry
 export class AuditService {
   private readonly logger = new Logger(AuditService.name);
 
+  private readonly listeners: ((action: AuditAction) => void)[] = [];
+
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async record(entry: AuditEntry, manager?: EntityManager): Promise<void> {
     const { columns, values } = this.row(entry);
     const placeholders = values.map((_, i) => `$${i + 1}`).join(', ');
     await (manager ?? this.db.manager).query(`INSERT INTO audit_event (${columns.join(', ')}) VALUES (${placeholders})`, values);
+    for (const listener of this.listeners) listener(entry.action);
+  }
+
+  /** Told the action of every entry record() wrote (the metrics count sign-in failures and throttles this way). */
+  onRecorded(listener: (action: AuditAction) => void): void {
+    this.listeners.push(listener);
   }
 
   /**

@@ -21,6 +21,7 @@ export class ProblemSchema {
   @ApiPropertyOptional({ type: [FieldErrorSchema], description: 'Bij VALIDATION_FAILED: per veld wat er mis is' }) errors?: FieldErrorSchema[];
   @ApiPropertyOptional({ description: 'Bij 409 TRANSITION_NOT_ALLOWED: de statussen die wel mogen', type: [String] }) allowed?: string[];
   @ApiPropertyOptional({ format: 'uuid', description: 'Bij 500: noem deze code bij contact' }) correlationId?: string;
+  @ApiPropertyOptional({ maxLength: 128, description: 'Bij 500: het verzoek-id (X-Request-Id) waaronder het verzoek in het log staat' }) requestId?: string;
 }
 
 /** What each status means, with the codes it can carry. */
@@ -64,6 +65,7 @@ export const PROBLEM_EXAMPLES: Record<number, Record<string, { summary: string; 
       value: {
         ...new ProblemError(ErrorCode.INTERNAL_ERROR, 'Vermeld code 3f2c9a4e-8d1b-4c7e-9a65-0b1d2e3f4a5b als u contact opneemt.').toBody(),
         correlationId: '3f2c9a4e-8d1b-4c7e-9a65-0b1d2e3f4a5b',
+        requestId: '3f2c9a4e-8d1b-4c7e-9a65-0b1d2e3f4a5b',
       },
     },
   },

@@ -1,9 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { problemOfDatabaseError } from './database-errors';
 import { ErrorCode, ProblemBody, ProblemError } from './problem';
+import { correlationIdOfFailure, currentRequestId } from './request-context';
 
 const HTTP_TO_CODE: Record<number, ErrorCode> = {
   400: ErrorCode.MALFORMED_JSON,
@@ -59,9 +59,14 @@ export class ProblemFilter implements ExceptionFilter {
     if (bodyParser?.expose && typeof bodyParser.status === 'number' && HTTP_TO_CODE[bodyParser.status]) {
       return new ProblemError(HTTP_TO_CODE[bodyParser.status]).toBody();
     }
-    const correlationId = randomUUID();
+    const correlationId = correlationIdOfFailure();
     logFailure(this.logger, correlationId, req, exception);
-    return { ...new ProblemError(ErrorCode.INTERNAL_ERROR, `Vermeld code ${correlationId} als u contact opneemt.`).toBody(), correlationId };
+    const requestId = currentRequestId();
+    return {
+      ...new ProblemError(ErrorCode.INTERNAL_ERROR, `Vermeld code ${correlationId} als u contact opneemt.`).toBody(),
+      correlationId,
+      ...(requestId ? { requestId } : {}),
+    };
   }
 }
 

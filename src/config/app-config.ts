@@ -293,6 +293,30 @@ export class AppConfig {
   @Transform(toBool) @IsBoolean()
   SCHEDULED_JOBS = true;
 
+  /**
+   * Serve Prometheus metrics at /metrics on this port, a listener of its own (for a network only Prometheus reaches).
+   * Without it and without METRICS_TOKEN there are no metrics.
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  METRICS_PORT?: number;
+
+  /** Interface of the metrics listener. */
+  @IsString()
+  METRICS_HOST = '0.0.0.0';
+
+  /** Serve /metrics on the service's own port too, to a scraper that sends `Authorization: Bearer <this token>`. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._~+/=-]{32,200}$/, { message: 'moet 32-200 tekens zijn (letters, cijfers, . _ ~ + / = -), bijvoorbeeld openssl rand -hex 32' })
+  METRICS_TOKEN?: string;
+
+  /** On SIGTERM, how long requests in flight may take to finish before the process closes anyway. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(600)
+  SHUTDOWN_TIMEOUT_SECONDS = 25;
+
+  /** Readiness fails when an e-mail has been due this long without any worker taking it. */
+  @Transform(toInt) @IsInt() @Min(10) @Max(7 * 24 * 3600)
+  OUTBOX_STUCK_SECONDS = 900;
+
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
   }
@@ -318,7 +342,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new AppConfig());
   const raw: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'PGN_ENCRYPTION_KEY', 'SMTP_URL', 'TRUST_PROXY']) {
+  for (const key of [...known, 'DATABASE_URL', 'PGN_ENCRYPTION_KEY', 'SMTP_URL', 'TRUST_PROXY', 'METRICS_PORT', 'METRICS_TOKEN']) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }

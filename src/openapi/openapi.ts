@@ -17,7 +17,7 @@ import { BRIN_PATTERN, IS_BRIN, IS_ISO_DATE, IS_MUNICIPALITY_CODE, IS_PGN, IS_PO
  */
 
 /** The version of the contract (semver). Every answer carries it as API-Version; docs/api-changelog.md lists them. */
-export const API_VERSION = '1.4.0';
+export const API_VERSION = '1.5.0';
 /** Where the versioned API lives: the server URL of the document. */
 export const API_BASE = '/api/v1';
 /** Where the document is published: the ADR place under the base, and the older place the viewer also reads. */
@@ -252,6 +252,11 @@ function describeEveryAnswer(document: OpenAPIObject): void {
   document.components ??= {};
   document.components.headers = {
     'API-Version': { description: 'De versie van dit contract (semver)', required: true, schema: { type: 'string', example: API_VERSION } },
+    'X-Request-Id': {
+      description: 'Het id van dit verzoek in het log: het meegestuurde X-Request-Id als dat 8-128 tekens uit A-Z a-z 0-9 . _ : - is, anders een nieuwe UUID',
+      required: true,
+      schema: { type: 'string', minLength: 8, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$' },
+    },
   };
   for (const op of operations(document)) {
     // Security: a route either needs a key or a session (both give one organisation), or is public.
@@ -272,7 +277,11 @@ function describeEveryAnswer(document: OpenAPIObject): void {
         problemContent.examples ??= PROBLEM_EXAMPLES[Number(status)];
         if (!problemContent.examples) delete problemContent.examples;
       }
-      response.headers = { 'API-Version': { $ref: '#/components/headers/API-Version' }, ...response.headers };
+      response.headers = {
+        'API-Version': { $ref: '#/components/headers/API-Version' },
+        'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' },
+        ...response.headers,
+      };
     }
   }
 }

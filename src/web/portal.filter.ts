@@ -1,9 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { randomUUID } from 'node:crypto';
 import { problemOfDatabaseError } from '../common/database-errors';
 import { ErrorCode, ProblemError } from '../common/problem';
 import { logFailure } from '../common/problem.filter';
+import { correlationIdOfFailure } from '../common/request-context';
 import { localPath } from './forms';
 import { KeptInputService } from './kept-input.service';
 import { PageRenderer } from './page-renderer';
@@ -64,7 +64,7 @@ export class PortalFilter implements ExceptionFilter {
       res.status(problem.status).type('html').send(this.pages.render('error', { title, message }));
       return;
     }
-    const id = randomUUID();
+    const id = correlationIdOfFailure();
     logFailure(this.logger, id, req, exception);
     res.status(500).type('html').send(this.pages.render('error', {
       title: 'Er ging iets mis', message: `Probeer het later opnieuw. Blijft het misgaan, noem dan dit kenmerk aan de helpdesk: ${id}.`,
