@@ -11,14 +11,16 @@ import { Organisation } from '../organisations/organisation.entity';
 import { Reporter } from '../organisations/reporter.entity';
 import { RoutingRule } from '../organisations/routing-rule.entity';
 import { IdempotencyKey } from '../reports/idempotency-key.entity';
+import { ReportAssignment } from '../reports/report-assignment.entity';
 import { ReportEvent } from '../reports/report-event.entity';
 import { ReportMessage } from '../reports/report-message.entity';
+import { ReportReadMark } from '../reports/report-read-mark.entity';
 import { Report } from '../reports/report.entity';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
 import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity';
 import { WebhookMessage } from '../webhooks/webhook-message.entity';
 
 /** Every entity of the service; the migrations must describe exactly these (checked in CI). */
-export const ENTITIES = [Organisation, Location, Reporter, RoutingRule, Report, ReportEvent, ReportMessage, IdempotencyKey, ApiKey,
+export const ENTITIES = [Organisation, Location, Reporter, RoutingRule, Report, ReportEvent, ReportMessage, IdempotencyKey, ReportAssignment, ReportReadMark, ApiKey,
   User, Session, HardwareToken, ClientThrottle, RateLimit, AuditEvent, OutboxMessage,
   WebhookEndpoint, WebhookMessage, WebhookDelivery];

@@ -61,8 +61,10 @@ export class NotificationsService implements ReportEventListener, ActivationMail
   async onReportEvent(m: EntityManager, notice: RecordedReportEvent): Promise<void> {
     const f = notice.report;
     const bySchool = notice.actor.organisationId === f.school.id;
-    const toReceiver = TO_RECEIVER.includes(notice.type) || (notice.type === ReportEventType.BERICHT && bySchool);
-    const toSchool = TO_SCHOOL.includes(notice.type) || (notice.type === ReportEventType.BERICHT && !bySchool);
+    // A message, or a change of the report's data (the school's fields; the receiver's contact person), goes to the other side.
+    const eitherSide = notice.type === ReportEventType.BERICHT || notice.type === ReportEventType.GEWIJZIGD;
+    const toReceiver = (TO_RECEIVER.includes(notice.type) && !eitherSide) || (eitherSide && bySchool);
+    const toSchool = TO_SCHOOL.includes(notice.type) || (eitherSide && !bySchool);
     if (!toReceiver && !toSchool) return;
     const data = {
       type: notice.type,
@@ -80,7 +82,8 @@ export class NotificationsService implements ReportEventListener, ActivationMail
     await m.query(
       `INSERT INTO outbox_message (template, event_id, organisation_id, user_id, recipient, data, status, next_attempt_at)
        SELECT $1, $2, x.organisation_id, x.user_id, x.address, $3::jsonb || jsonb_build_object('preferenceHint', x.user_id IS NOT NULL),
-              CASE WHEN x.frequency = 'DAILY' THEN 'DIGEST' ELSE 'PENDING' END, CASE WHEN x.frequency = 'DAILY' THEN $4::timestamptz ELSE now() END
+              CASE WHEN x.frequency = 'DAILY' THEN 'DIGEST' ELSE 'PENDING' END,
+              CASE WHEN x.frequency = 'DAILY' THEN $4::timestamptz ELSE now() + make_interval(secs => $14) END
          FROM (
            SELECT DISTINCT ON (c.address) c.* FROM (
              SELECT lower(u.email) AS address, u.organisation_id, u.id AS user_id, u.mail_frequency AS frequency, 1 AS rank
@@ -101,7 +104,7 @@ export class NotificationsService implements ReportEventListener, ActivationMail
       [
         MailTemplate.REPORT_EVENT, notice.eventId, JSON.stringify(data), nextTimeInNL(this.config.MAIL_DIGEST_TIME),
         toReceiver, f.receiver.id, f.receiver.mailbox, f.reporterEmail, f.school.id, toSchool, f.emailCopies, f.school.mailbox,
-        notice.actor.type === 'USER' ? notice.actor.id : null,
+        notice.actor.type === 'USER' ? notice.actor.id : null, this.config.MAIL_COALESCE_SECONDS,
       ],
     );
   }

@@ -11,7 +11,9 @@ import { PgnCipher } from './pgn-cipher';
 import { locationLimit, visibleToActorSql } from './report-access';
 import { ReportSearchInput } from './report.dto';
 import { Report } from './report.entity';
-import { ReportPage, ReportSummary } from './report.view';
+import { ReportPage, ReportSummary, SchoolChoice } from './report.view';
+import { NAME_QUERY_MIN, nameQuery } from './pupil-name-key';
+import { ReadMarks } from './read-marks';
 
 /** Overviews reach two years back at most (and a day, for a leap year). */
 export const OVERVIEW_DAYS = 731;
@@ -37,6 +39,7 @@ export class ReportQueries {
     @InjectDataSource() private readonly db: DataSource,
     private readonly cipher: PgnCipher,
     private readonly audit: AuditService,
+    private readonly marks: ReadMarks,
   ) {}
 
   /** The overview: filters, sorting by number or status, keyset paging (the cursor is the last report's number). */
@@ -72,13 +75,49 @@ export class ReportQueries {
     if (q.reporterId) qb.andWhere('r.reporterId = :reporterId', { reporterId: q.reporterId });
     if (q.location) qb.andWhere("school.code || location.code = :loc", { loc: q.location });
     if (q.pgn) qb.andWhere('r.pgnHash = :hash', { hash: this.cipher.hash(q.pgn) });
+    if (q.school) qb.andWhere('school.code = :school', { school: q.school });
+    // The assignment is the receiver's own business: the school side cannot filter on it (nor learn it that way).
+    if (q.assignedTo) qb.andWhere('r.assignedUserId = :assignedTo AND r.receiverId = :org', { assignedTo: q.assignedTo });
+    if (q.birthDate) qb.andWhere('r.pupilBirthDate = :birthDate', { birthDate: q.birthDate });
+    if (q.name !== undefined) {
+      const name = nameQuery(q.name);
+      if (!name) throw invalid({ field: 'name', code: FieldCode.TOO_SHORT, message: `name: geef minstens ${NAME_QUERY_MIN} letters van de naam` });
+      qb.andWhere('r.pupilNameGrams @> CAST(:grams AS text[]) AND r.pupilNameKey LIKE :like', name);
+    }
     const rows = await qb.getMany();
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
+    const searched = q.pgn !== undefined || q.name !== undefined || q.birthDate !== undefined;
     await this.audit.record(
-      byActor(actor, q.pgn ? AuditAction.REPORTS_SEARCHED : AuditAction.REPORTS_LISTED, { details: { numbers: page.map((r) => r.number) } }),
+      byActor(actor, searched ? AuditAction.REPORTS_SEARCHED : AuditAction.REPORTS_LISTED, {
+        details: { numbers: page.map((r) => r.number), ...(searched ? { by: ['pgn', 'name', 'birthDate'].filter((f) => q[f as keyof ReportSearchInput] !== undefined) } : {}) },
+      }),
     );
-    return { reports: page.map(ReportSummary.of), nextCursor: more ? page[page.length - 1].number : null };
+    const unseen = await this.marks.unseen(actor, page.map((r) => r.id));
+    return {
+      reports: page.map((r) => ({
+        ...ReportSummary.of(r),
+        ...(r.receiverId === actor.organisationId ? { assignedTo: r.assignedUser ? { id: r.assignedUser.id, name: r.assignedUser.name } : null } : {}),
+        ...(actor.type === 'USER' ? { unseen: unseen.has(r.id) } : {}),
+      })),
+      nextCursor: more ? page[page.length - 1].number : null,
+    };
+  }
+
+  /**
+   * The schools whose reports the receiver has (now), for the school filter: found by skipping through the index on
+   * (receiver, school), one step per school, not by reading every report.
+   */
+  async schools(actor: Actor): Promise<SchoolChoice[]> {
+    return this.db.query(
+      `WITH RECURSIVE s(id) AS (
+         (SELECT school_id FROM report WHERE receiver_id = $1 ORDER BY school_id LIMIT 1)
+         UNION ALL
+         SELECT (SELECT school_id FROM report WHERE receiver_id = $1 AND school_id > s.id ORDER BY school_id LIMIT 1) FROM s WHERE s.id IS NOT NULL
+       )
+       SELECT o.code, o.name FROM s JOIN organisation o ON o.id = s.id ORDER BY o.name, o.code`,
+      [actor.organisationId],
+    );
   }
 
   /** The reports of a ticked selection that the actor (still) sees, newest first, in one query; the read is logged. */
@@ -135,6 +174,8 @@ export class ReportQueries {
       .innerJoinAndSelect('r.school', 'school')
       .innerJoinAndSelect('r.location', 'location')
       .innerJoinAndSelect('r.receiver', 'receiver')
+      .leftJoin('r.assignedUser', 'assignee')
+      .addSelect(['assignee.id', 'assignee.name'])
       .where(new Brackets((w) => w.where(schoolSide).orWhere('r.receiverId = :org', { org: actor.organisationId })));
   }
 }

@@ -12,13 +12,18 @@ import { ReportQueries } from './report-queries';
 import { ReportForms } from './report-forms';
 import { ReportPagesController } from './report.pages.controller';
 import { ReportsPagesController } from './reports.pages.controller';
+import { ReadMarks } from './read-marks';
+import { ReportAssignmentsService } from './report-assignments.service';
+import { WorkloadApiController } from './workload.api.controller';
 
 @Module({
   imports: [OrganisationsModule, AuditModule],
-  controllers: [ReportsApiController, ReportsPagesController, ReportPagesController],
+  controllers: [WorkloadApiController, ReportsApiController, ReportsPagesController, ReportPagesController],
   providers: [
     ReportEventBus,
     ReportQueries,
+    ReadMarks,
+    ReportAssignmentsService,
     ReportForms,
     ReportsService,
     ReportHandlingService,
