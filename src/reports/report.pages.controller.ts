@@ -15,10 +15,11 @@ import { PageContext, PageRenderer } from '../web/page-renderer';
 import { PortalFilter } from '../web/portal.filter';
 import { parseReportNumber } from './report-access';
 import { ADDRESS_PARTS, changeInput, displayValue, EDIT_NAMES, editValues, formText, parseSnapshot, ReportForms } from './report-forms';
+import { ReportAssignmentsService } from './report-assignments.service';
 import { ReportHandlingService } from './report-handling.service';
 import { addressText, CONFLICT, COPIES_LABELS, DONE, EDIT_LABELS, EVENT_LABELS, HANDLING_LABELS, HISTORY_LABELS, SEX_LABELS, shown } from './report-labels';
 import { allowedReceiverTransitions, isOpen } from './report-rules';
-import { ChangeReportInput, ForwardInput, MessageInput, StatusChangeInput, WithdrawInput } from './report.dto';
+import { AssignInput, ChangeReportInput, ForwardInput, MessageInput, StatusChangeInput, WithdrawInput } from './report.dto';
 import { ReportView } from './report.view';
 import { ReportsService } from './reports.service';
 
@@ -33,6 +34,7 @@ export class ReportPagesController {
     private readonly handling: ReportHandlingService,
     private readonly organisations: OrganisationsService,
     private readonly forms: ReportForms,
+    private readonly assignments: ReportAssignmentsService,
   ) {}
 
   @Get('meldingen/:number')
@@ -121,12 +123,22 @@ export class ReportPagesController {
     await this.act(actor, n, form, res, WithdrawInput, (input) => this.handling.withdraw(actor, n, version, input), () => `/meldingen/${n}?gedaan=ingetrokken`, ['version']);
   }
 
+  /** "In behandeling bij": the receiver assigns the report to one of its officers (or to nobody). */
+  @Post('meldingen/:number/toewijzen')
+  @Allow(Permission.REPORT_HANDLE)
+  async assign(@CurrentActor() actor: Actor, @Param('number') number: string, @Body() form: Record<string, string>, @Res() res: Response): Promise<void> {
+    const n = parseReportNumber(number);
+    const version = Number(form.version) || undefined;
+    const values = { userId: form.userId ? form.userId : null, ...(form.asContact !== undefined ? { asContact: form.asContact === 'true' } : {}) };
+    await this.act(actor, n, values, res, AssignInput, (input) => this.assignments.assign(actor, n, version, input), () => `/meldingen/${n}?gedaan=toegewezen`);
+  }
+
   /**
    * Validates a form like the API and performs the action; then on to `next` with a notice (a reload does not
    * repeat the action), or the report again with the errors and what was typed.
    */
   private async act<T, R>(
-    actor: Actor, n: number, form: Record<string, string>, res: Response, metatype: new () => T, perform: (input: T) => Promise<R>, next: (result: R) => string,
+    actor: Actor, n: number, form: Record<string, unknown>, res: Response, metatype: new () => T, perform: (input: T) => Promise<R>, next: (result: R) => string,
     skip: string[] = [],
   ): Promise<void> {
     const values = unflatten(form, ['_csrf', ...skip]);
@@ -214,11 +226,22 @@ export class ReportPagesController {
       transitions: transitions.map((s) => ({ value: s, label: s === ReportStatus.IN_BEHANDELING && !isOpen(r.status) ? 'Heropenen (in behandeling)' : STATUS_LABELS[s] })),
       closingReasons: options(CLOSING_REASON_LABELS), closingExplanations: options(CLOSING_EXPLANATION_LABELS),
       receivers: canForward ? await this.forwardTargets(actor) : [],
+      assignment: canHandle ? await this.assignmentContext(actor, n, isOpen(r.status)) : null,
       history: history.map((h) => ({
         label: EVENT_LABELS[h.type] ?? h.type, actor: h.actor, organisation: h.organisation.name, at: nlDateTime(h.at),
         explanation: typeof h.details.explanation === 'string' ? h.details.explanation : null,
         changes: h.changes.map((c) => ({ field: HISTORY_LABELS[c.field] ?? c.field, from: shown(c.field, c.from), to: shown(c.field, c.to) })),
       })),
+    };
+  }
+
+  /** In behandeling bij: who has the report, who had it, and the officers to choose from. */
+  private async assignmentContext(actor: Actor, n: number, open: boolean) {
+    const [current, officers] = await Promise.all([this.assignments.get(actor, n), this.assignments.officers(actor)]);
+    return {
+      name: current.assignedTo?.name ?? null, version: current.version, open: open && officers.length > 0,
+      officers: officers.map((o) => ({ value: o.id, label: o.id === actor.id ? `${o.name} (uzelf)` : o.name })),
+      history: current.history.map((h) => ({ name: h.name ?? 'niemand', by: h.by, at: nlDateTime(h.at) })),
     };
   }
 

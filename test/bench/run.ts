@@ -13,6 +13,7 @@ import globalTeardown from '../support/global-teardown';
 import { TestMailServer } from '../support/mail-server';
 import { bsn, daysAgo, bornAged } from '../support/test-app';
 import { benchWebhooks } from './webhooks';
+import { benchSearch } from './search';
 
 /**
  * `npm run bench`: files reports over real HTTP with a few clients at once, then lists, reads and polls them, and
@@ -139,7 +140,7 @@ async function main(): Promise<void> {
   }
 }
 
-(process.argv.includes('--webhooks') ? benchWebhooks() : main()).catch((e) => {
+(process.argv.includes('--webhooks') ? benchWebhooks() : process.argv.includes('--search') ? benchSearch() : main()).catch((e) => {
   process.stderr.write(`${(e as Error).stack}\n`);
   process.exit(1);
 });
