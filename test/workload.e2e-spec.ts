@@ -119,7 +119,7 @@ describe('the officer\'s workload', () => {
       expect(found((await amsterdam.get(`/api/v1/reports?assignedTo=${anna.user.id}`).expect(200)).body)).toEqual([]);
       const list = await amsterdam.post('/api/v1/reports/search', { number: n }).expect(200);
       expect(list.body.reports[0].assignedTo).toEqual({ id: bram.user.id, name: 'bram' });
-      const audits: { count: number }[] = await t.db.query("SELECT count(*)::int AS count FROM audit_event WHERE action = 'REPORT_ASSIGNED' AND subject_id = $1", [String(n)]);
+      const audits: { count: number }[] = await t.db.query("SELECT count(*)::int AS count FROM audit_event WHERE action = 'REPORT_CHANGED' AND details ? 'assignedTo' AND subject_id = $1", [String(n)]);
       expect(audits[0].count).toBe(2);
       const released = await amsterdam.put(`/api/v1/reports/${n}/assignment`, { userId: null }).expect(200);
       expect(released.body.assignedTo).toBeNull();

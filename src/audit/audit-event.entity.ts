@@ -50,8 +50,6 @@ export enum AuditAction {
   REPORT_FORWARDED = 'REPORT_FORWARDED',
   REPORT_WITHDRAWN = 'REPORT_WITHDRAWN',
   REPORT_MESSAGE_ADDED = 'REPORT_MESSAGE_ADDED',
-  /** The receiver assigned a report to one of its officers (or released it). */
-  REPORT_ASSIGNED = 'REPORT_ASSIGNED',
   // Notifications
   MAILBOX_CHANGED = 'MAILBOX_CHANGED',
   MAIL_PREFERENCE_CHANGED = 'MAIL_PREFERENCE_CHANGED',

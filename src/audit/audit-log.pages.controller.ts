@@ -52,7 +52,6 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   [AuditAction.REPORT_FORWARDED]: 'Melding doorgestuurd',
   [AuditAction.REPORT_WITHDRAWN]: 'Melding ingetrokken',
   [AuditAction.REPORT_MESSAGE_ADDED]: 'Bericht bij een melding geplaatst',
-  [AuditAction.REPORT_ASSIGNED]: 'Melding toegewezen aan een behandelaar',
   [AuditAction.MAILBOX_CHANGED]: 'Algemeen e-mailadres gewijzigd',
   [AuditAction.MAIL_PREFERENCE_CHANGED]: 'E-mailkeuze gewijzigd',
   [AuditAction.MAIL_RESENT]: 'Mislukte e-mail opnieuw verstuurd',

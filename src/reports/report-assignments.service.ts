@@ -18,7 +18,8 @@ const OFFICER_ROLE = 'behandelaar';
 
 /**
  * "In behandeling bij": the receiving organisation assigns a report to one of its officers, reassigns or releases it.
- * Every assignment is a row of `report_assignment` (the receiver's own history) and an audit entry; it raises the
+ * Every assignment is a row of `report_assignment` (the receiver's own history) and an audit entry (REPORT_CHANGED with
+ * `assignedTo`: the audit action enum of API 1.x cannot grow); it raises the
  * report's version, so that two officers assigning at once with If-Match cannot both win. The school does not see the
  * assignment, unless the officer is made the municipal contact with it: that is a change the school sees, with its
  * own history event and e-mail.
@@ -77,7 +78,7 @@ export class ReportAssignmentsService {
         report.municipalContact = contact!;
         const row = await this.events.record(m, {
           report, actor, type: ReportEventType.GEWIJZIGD, changes: [{ field: 'municipalContact', from, to: contact }],
-          audit: { action: AuditAction.REPORT_ASSIGNED, details: { to: officer?.id ?? null, asContact: true } },
+          audit: { action: AuditAction.REPORT_CHANGED, details: { assignedTo: officer?.id ?? null, asContact: true } },
           write: {
             sql: `UPDATE report SET assigned_user_id = $1, municipal_contact = $7::jsonb, version = version + 1, updated_at = now() WHERE id = $2 RETURNING version`,
             params: [...params, JSON.stringify(contact)],
@@ -89,7 +90,7 @@ export class ReportAssignmentsService {
         const [row]: { version: number }[] = await m.query(
           `WITH h AS (${history}), u AS (UPDATE report SET assigned_user_id = $1, version = version + 1 WHERE id = $2 RETURNING version) SELECT version FROM u`, params,
         );
-        await this.audit.record(byActor(actor, AuditAction.REPORT_ASSIGNED, { subjectType: 'REPORT', subjectId: number, details: { to: officer?.id ?? null } }), m);
+        await this.audit.record(byActor(actor, AuditAction.REPORT_CHANGED, { subjectType: 'REPORT', subjectId: number, details: { assignedTo: officer?.id ?? null } }), m);
         written = row.version;
       }
       return { id: report.id, version: written };
