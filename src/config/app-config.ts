@@ -190,6 +190,13 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(3600)
   MAIL_CLAIM_SECONDS = 180;
 
+  /**
+   * Seconds a notification of a change waits before it is due, so that the changes of one report that follow within
+   * this time reach each person as one e-mail (the mail worker merges them). 0: every change its own e-mail at once.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(600)
+  MAIL_COALESCE_SECONDS = 10;
+
   /** When the daily digest goes out, Dutch time (HH:MM). */
   @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'moet een tijd als 07:00 zijn' })
   MAIL_DIGEST_TIME = '07:00';

@@ -13,8 +13,10 @@ import { Reporter } from '../organisations/reporter.entity';
 import { MonthlyReport } from '../reporting/monthly-report.entity';
 import { RoutingRule } from '../organisations/routing-rule.entity';
 import { IdempotencyKey } from '../reports/idempotency-key.entity';
+import { ReportAssignment } from '../reports/report-assignment.entity';
 import { ReportEvent } from '../reports/report-event.entity';
 import { ReportMessage } from '../reports/report-message.entity';
+import { ReportReadMark } from '../reports/report-read-mark.entity';
 import { Report } from '../reports/report.entity';
 import { DestructionRecord } from '../retention/destruction-record.entity';
 import { JobRun } from '../retention/job-run.entity';
@@ -24,6 +26,6 @@ import { WebhookMessage } from '../webhooks/webhook-message.entity';
 import { KeptInput } from '../web/kept-input.entity';
 
 /** Every entity of the service; the migrations must describe exactly these (checked in CI). */
-export const ENTITIES = [Organisation, Location, Reporter, RoutingRule, Report, ReportEvent, ReportMessage, IdempotencyKey, ApiKey,
+export const ENTITIES = [Organisation, Location, Reporter, RoutingRule, Report, ReportEvent, ReportMessage, IdempotencyKey, ReportAssignment, ReportReadMark, ApiKey,
   User, Session, HardwareToken, ClientThrottle, RateLimit, AuditEvent, OutboxMessage,
   WebhookEndpoint, WebhookMessage, WebhookDelivery, KeptInput, Attachment, AttachmentChunk, DestructionRecord, JobRun, MonthlyReport];

@@ -12,6 +12,12 @@ const BATCH = 20;
 /** Any number, the same in every instance: only one instance puts the digests together at a time. */
 const DIGEST_LOCK = 0x767a6c64; // "vzld"
 
+/** What one change contributes to a merged e-mail: what the template's change partial needs. */
+function changeOf(data: Record<string, unknown>): Record<string, unknown> {
+  const { type, bySchool, status, closingReason, forwardedFrom, receiver } = data;
+  return { type, bySchool, status, closingReason, forwardedFrom, receiver };
+}
+
 interface ClaimedRow {
   id: string;
   template: MailTemplate;
@@ -70,6 +76,7 @@ export class MailWorker implements OnApplicationBootstrap, OnModuleDestroy {
   async runOnce(): Promise<void> {
     try {
       await this.bundleDigests();
+      await this.coalesce();
       while (!this.stopped && (await this.deliverBatch()) === BATCH);
     } catch (error) {
       this.logger.error(`Verzenden van e-mail mislukt: ${(error as Error).message}`);
@@ -124,6 +131,40 @@ export class MailWorker implements OnApplicationBootstrap, OnModuleDestroy {
     );
     // The id only: the error text of a mail server can carry the address.
     this.logger.warn(`E-mail ${row.id}: poging ${row.attempts} mislukt${park ? ', geparkeerd als mislukt' : `, nieuwe poging over ${delay} s`}`);
+  }
+
+  /**
+   * E-mails about changes of one report to one address that wait together (each waits MAIL_COALESCE_SECONDS before it
+   * is due) become one: when the first is due, it takes up the others (listed as `changes`, oldest first) and they are
+   * marked BUNDLED with its id. Only rows no instance has tried yet; the rows are locked while merging, so a worker
+   * elsewhere skips them and then sees the result. The school that gets "in behandeling", a reply and "afgesloten"
+   * within a second gets one e-mail naming all three.
+   */
+  private async coalesce(): Promise<void> {
+    if (this.config.MAIL_COALESCE_SECONDS === 0) return;
+    await this.db.transaction(async (m) => {
+      const waiting = `status = '${OutboxStatus.PENDING}' AND template = '${MailTemplate.REPORT_EVENT}' AND attempts = 0 AND claimed_until IS NULL`;
+      const rows: { id: string; recipient: string; data: Record<string, unknown> }[] = await m.query(
+        `SELECT id, recipient, data FROM outbox_message
+          WHERE ${waiting} AND (recipient, data->>'number') IN (
+                SELECT recipient, data->>'number' FROM outbox_message WHERE ${waiting}
+                 GROUP BY 1, 2 HAVING count(*) > 1 AND min(next_attempt_at) <= now())
+          ORDER BY recipient, data->>'number', created_at, id
+          FOR UPDATE SKIP LOCKED`,
+      );
+      const groups = new Map<string, typeof rows>();
+      for (const row of rows) {
+        const key = `${row.recipient}\n${String(row.data.number)}`;
+        groups.set(key, [...(groups.get(key) ?? []), row]);
+      }
+      for (const group of groups.values()) {
+        if (group.length < 2) continue;
+        const changes = group.flatMap((row) => (Array.isArray(row.data.changes) ? row.data.changes : [changeOf(row.data)]));
+        const [lead, ...rest] = group;
+        await m.query('UPDATE outbox_message SET data = $2::jsonb WHERE id = $1', [lead.id, JSON.stringify({ ...group[group.length - 1].data, changes })]);
+        await m.query('UPDATE outbox_message SET status = $1, digest_id = $2 WHERE id = ANY($3::uuid[])', [OutboxStatus.BUNDLED, lead.id, rest.map((r) => r.id)]);
+      }
+    });
   }
 
   /**

@@ -29,10 +29,13 @@ const KIND_IN_MAIL: Record<ReportKind, string> = {
 
 /** Who hears of which event: the receiving organisation of the school's actions, the school of the receiver's. */
 const TO_RECEIVER: readonly ReportEventType[] = [
-  ReportEventType.INGEDIEND, ReportEventType.GEWIJZIGD, ReportEventType.INGETROKKEN, ReportEventType.DOORGESTUURD, ReportEventType.BIJLAGE_VERWIJDERD,
+  ReportEventType.INGEDIEND, ReportEventType.INGETROKKEN, ReportEventType.DOORGESTUURD, ReportEventType.BIJLAGE_VERWIJDERD,
 ];
-/** Either side's messages and attachments go to the other side. */
-const TO_OTHER_SIDE: readonly ReportEventType[] = [ReportEventType.BERICHT, ReportEventType.BIJLAGE_TOEGEVOEGD];
+/**
+ * Either side's messages and attachments go to the other side, and so does a change of the report's data (the
+ * school's fields; the receiver's contact person).
+ */
+const TO_OTHER_SIDE: readonly ReportEventType[] = [ReportEventType.BERICHT, ReportEventType.BIJLAGE_TOEGEVOEGD, ReportEventType.GEWIJZIGD];
 const TO_SCHOOL: readonly ReportEventType[] = [ReportEventType.STATUS_GEWIJZIGD, ReportEventType.HEROPEND, ReportEventType.DOORGESTUURD];
 
 
@@ -94,7 +97,8 @@ export class NotificationsService implements ReportEventListener, ActivationMail
     await m.query(
       `INSERT INTO outbox_message (template, event_id, organisation_id, user_id, recipient, data, status, next_attempt_at)
        SELECT $1, $2, x.organisation_id, x.user_id, x.address, $3::jsonb || jsonb_build_object('preferenceHint', x.user_id IS NOT NULL),
-              CASE WHEN x.frequency = 'DAILY' THEN 'DIGEST' ELSE 'PENDING' END, CASE WHEN x.frequency = 'DAILY' THEN $4::timestamptz ELSE now() END
+              CASE WHEN x.frequency = 'DAILY' THEN 'DIGEST' ELSE 'PENDING' END,
+              CASE WHEN x.frequency = 'DAILY' THEN $4::timestamptz ELSE now() + make_interval(secs => $14) END
          FROM (
            SELECT DISTINCT ON (c.address) c.* FROM (
              SELECT lower(u.email) AS address, u.organisation_id, u.id AS user_id, u.mail_frequency AS frequency, 1 AS rank
@@ -115,7 +119,7 @@ export class NotificationsService implements ReportEventListener, ActivationMail
       [
         MailTemplate.REPORT_EVENT, notice.eventId, JSON.stringify(data), nextTimeInNL(this.config.MAIL_DIGEST_TIME),
         toReceiver, receiver.id, receiver.mailbox, f.reporterEmail, f.school.id, toSchool, f.emailCopies, f.school.mailbox,
-        notice.actor.type === 'USER' ? notice.actor.id : null,
+        notice.actor.type === 'USER' ? notice.actor.id : null, this.config.MAIL_COALESCE_SECONDS,
       ],
     );
   }

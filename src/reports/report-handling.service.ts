@@ -128,7 +128,7 @@ export class ReportHandlingService {
         details: { from: previous.code, to: target.code, ...(target.id !== chosen.id ? { via: chosen.code } : {}), ...(input.explanation ? { explanation: input.explanation } : {}) },
         audit: { action: AuditAction.REPORT_FORWARDED, details: { from: previous.code, to: target.code } },
         write: {
-          sql: `UPDATE report SET receiver_id = $1, status = $2, version = version + 1, updated_at = now() WHERE id = $3 RETURNING version`,
+          sql: `UPDATE report SET receiver_id = $1, status = $2, assigned_user_id = NULL, version = version + 1, updated_at = now() WHERE id = $3 RETURNING version`,
           params: [target.id, ReportStatus.GEREGISTREERD, report.id],
         },
       });

@@ -39,15 +39,16 @@ export const HISTORY_LABELS: Record<string, string> = {
 };
 export const HANDLING_LABELS: Record<string, string> = {
   status: 'Nieuwe status', closingReason: 'Reden van afsluiten', closingExplanation: 'Toelichting bij afsluiten', body: 'Nieuw bericht', explanation: 'Waarom',
-  to: 'Doorsturen naar', algemeen: 'Let op',
+  to: 'Doorsturen naar', algemeen: 'Let op', userId: 'In behandeling bij', asContact: 'Ook contactpersoon voor de school',
 };
 export const OVERVIEW_LABELS: Record<string, string> = {
   status: 'Status', kind: 'Soort', number: 'Meldingsnummer', from: 'Gemeld vanaf', to: 'Gemeld tot en met', location: 'Vestiging', reporterId: 'Melder',
   pgn: 'BSN of onderwijsnummer', limit: 'Aantal per pagina', after: 'Pagina',
+  name: 'Achternaam', birthDate: 'Geboortedatum', school: 'School', assignedTo: 'In behandeling bij',
 };
 /** What a person just did, said on the report's page after the action. */
 export const DONE: Record<string, string> = {
-  bericht: 'Uw bericht is verstuurd.', status: 'De status is opgeslagen.', ingetrokken: 'De melding is ingetrokken.',
+  toegewezen: 'De toewijzing is opgeslagen.', bericht: 'Uw bericht is verstuurd.', status: 'De status is opgeslagen.', ingetrokken: 'De melding is ingetrokken.',
   gewijzigd: 'Uw wijzigingen zijn opgeslagen. De ontvanger krijgt bericht.', ongewijzigd: 'U heeft niets gewijzigd; de melding is gebleven zoals ze was.',
   'bijlage-toegevoegd': 'De bijlage is toegevoegd. De andere kant krijgt bericht.', 'bijlage-verwijderd': 'De bijlage is verwijderd; de geschiedenis vermeldt dat ze er was.',
 };

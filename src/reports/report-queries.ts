@@ -11,7 +11,9 @@ import { PgnCipher } from './pgn-cipher';
 import { locationLimit, visibleToActorSql } from './report-access';
 import { ReportSearchInput } from './report.dto';
 import { Report } from './report.entity';
-import { ReportPage, ReportSummary } from './report.view';
+import { ReportPage, ReportSummary, SchoolChoice } from './report.view';
+import { NAME_QUERY_MIN, nameQuery } from './pupil-name-key';
+import { ReadMarks } from './read-marks';
 import { EXPORT_SELECT, ExportRecord, ExportScope, toExportRecord } from './export/export-record';
 
 /** Overviews reach two years back at most (and a day, for a leap year). */
@@ -63,6 +65,7 @@ export class ReportQueries {
     @InjectDataSource() private readonly db: DataSource,
     private readonly cipher: PgnCipher,
     private readonly audit: AuditService,
+    private readonly marks: ReadMarks,
   ) {}
 
   /** The overview: filters, sorting by number or status, keyset paging (the cursor is the last report's number). */
@@ -105,12 +108,20 @@ export class ReportQueries {
     const more = rows.length > limit;
     const shown = rows.slice(0, limit);
     if (backwards) shown.reverse();
+    const searched = q.pgn !== undefined || q.name !== undefined || q.birthDate !== undefined;
     await this.audit.record(
-      byActor(actor, q.pgn ? AuditAction.REPORTS_SEARCHED : AuditAction.REPORTS_LISTED, { details: { numbers: shown.map((r) => r.number) } }),
+      byActor(actor, searched ? AuditAction.REPORTS_SEARCHED : AuditAction.REPORTS_LISTED, {
+        details: { numbers: shown.map((r) => r.number), ...(searched ? { by: ['pgn', 'name', 'birthDate'].filter((f) => q[f as keyof ReportSearchInput] !== undefined) } : {}) },
+      }),
     );
+    const unseen = await this.marks.unseen(actor, shown.map((r) => r.id));
     const first = shown[0];
     return {
-      reports: shown.map(ReportSummary.of),
+      reports: shown.map((r) => ({
+        ...ReportSummary.of(r),
+        ...(r.receiverId === actor.organisationId ? { assignedTo: r.assignedUser ? { id: r.assignedUser.id, name: r.assignedUser.name } : null } : {}),
+        ...(actor.type === 'USER' ? { unseen: unseen.has(r.id) } : {}),
+      })),
       nextCursor: (backwards ? shown.length > 0 : more) ? shown[shown.length - 1].number : null,
       /** What comes before the page's first report in the order shown. */
       first: first ? toWhere(keyset(byStatus ? STATUS_ORDER.indexOf(first.status) + 1 : null, first.number, descending ? '>' : '<', 'f')) : null,
@@ -140,6 +151,22 @@ export class ReportQueries {
     const [sql, params] = qb.select('r.id').limit(OVERVIEW_COUNT_CAP + 1).getQueryAndParameters();
     const [row]: { count: number }[] = await this.db.query(`SELECT count(*)::int AS count FROM (${sql}) x`, params);
     return row.count;
+  }
+
+  /**
+   * The schools whose reports the receiver has (now), for the school filter: found by skipping through the index on
+   * (receiver, school), one step per school, not by reading every report.
+   */
+  async schools(actor: Actor): Promise<SchoolChoice[]> {
+    return this.db.query(
+      `WITH RECURSIVE s(id) AS (
+         (SELECT school_id FROM report WHERE receiver_id = $1 ORDER BY school_id LIMIT 1)
+         UNION ALL
+         SELECT (SELECT school_id FROM report WHERE receiver_id = $1 AND school_id > s.id ORDER BY school_id LIMIT 1) FROM s WHERE s.id IS NOT NULL
+       )
+       SELECT o.code, o.name FROM s JOIN organisation o ON o.id = s.id ORDER BY o.name, o.code`,
+      [actor.organisationId],
+    );
   }
 
   /** The reports of a ticked selection that the actor (still) sees, newest first, in one query; the read is logged. */
@@ -271,6 +298,15 @@ export class ReportQueries {
     if (q.reporterId) qb.andWhere('r.reporterId = :reporterId', { reporterId: q.reporterId });
     if (q.location) qb.andWhere("school.code || location.code = :loc", { loc: q.location });
     if (q.pgn) qb.andWhere('r.pgnHash = :hash', { hash: this.cipher.hash(q.pgn) });
+    if (q.school) qb.andWhere('school.code = :school', { school: q.school });
+    // The assignment is the receiver's own business: the school side cannot filter on it (nor learn it that way).
+    if (q.assignedTo) qb.andWhere('r.assignedUserId = :assignedTo AND r.receiverId = :org', { assignedTo: q.assignedTo });
+    if (q.birthDate) qb.andWhere('r.pupilBirthDate = :birthDate', { birthDate: q.birthDate });
+    if (q.name !== undefined) {
+      const name = nameQuery(q.name);
+      if (!name) throw invalid({ field: 'name', code: FieldCode.TOO_SHORT, message: `name: geef minstens ${NAME_QUERY_MIN} letters van de naam` });
+      qb.andWhere('r.pupilNameGrams @> CAST(:grams AS text[]) AND r.pupilNameKey LIKE :like', name);
+    }
     return qb;
   }
 
@@ -284,7 +320,9 @@ export class ReportQueries {
     const qb = this.db.getRepository(Report).createQueryBuilder('r')
       .innerJoinAndSelect('r.school', 'school')
       .innerJoinAndSelect('r.location', 'location')
-      .innerJoinAndSelect('r.receiver', 'receiver');
+      .innerJoinAndSelect('r.receiver', 'receiver')
+      .leftJoin('r.assignedUser', 'assignee')
+      .addSelect(['assignee.id', 'assignee.name']);
     if (side === 'school') return qb.where(schoolSide);
     // A school never receives its own report; said here so that the two sides cannot overlap.
     if (side === 'receiver') return qb.where('r.receiverId = :org AND r.schoolId <> :org', { org: actor.organisationId });

@@ -222,11 +222,30 @@ export class ReportQuery {
   @ApiPropertyOptional({ type: 'integer', description: 'Vervolgcursor: nextCursor van de vorige pagina' }) @IsOptional() @ToInteger() @IsInt() @Min(1) @Max(2147483647) after?: number;
   @ApiPropertyOptional({ enum: REPORT_SORTS, description: 'Volgorde: nummer (= datum van melden) of status (nieuw, in behandeling, afgesloten, ingetrokken); - ervoor: aflopend (standaard -number)' })
   @IsOptional() @IsIn(REPORT_SORTS) sort?: ReportSort;
+  @ApiPropertyOptional({ example: '00ZV', description: 'BRIN van de school die meldde (voor een ontvanger; GET /api/v1/reports/schools geeft de lijst)' })
+  @IsOptional() @IsString() @Matches(/^[0-9]{2}[A-Z0-9]{2}$/, { message: 'moet een BRIN-code zijn, bijv. 00ZV' }) school?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Ontvanger: alleen meldingen in behandeling bij deze medewerker (GET /api/v1/reports/officers geeft de lijst)' })
+  @IsOptional() @IsUUID('all', { message: 'is geen geldige id' }) assignedTo?: string;
 }
 
 /** The same filters, plus the pupil's PGN: sent in the body, so that it never appears in a URL. */
 export class ReportSearchInput extends ReportQuery {
   @ApiPropertyOptional({ example: '123456782', description: 'Exact BSN of onderwijsnummer' }) @IsOptional() @NormalisePgn() @IsPgn() pgn?: string;
+  @ApiPropertyOptional({
+    example: 'berg', minLength: 2, maxLength: 100,
+    description: 'Achternaam (met tussenvoegsel) of een deel ervan, zonder onderscheid tussen hoofd- en kleine letters of accenten; twee letters: het begin van de naam',
+  })
+  @IsOptional() @IsString() @MinLength(2) @MaxLength(100) name?: string;
+  @ApiPropertyOptional({ type: String, format: 'date', example: '2011-03-14', description: 'Geboortedatum van de leerling' }) @IsOptional() @IsIsoDate() birthDate?: string;
+}
+
+export class AssignInput {
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'De medewerker (behandelaar) van de ontvangende organisatie; null: niemand' })
+  @IsDefined({ message: 'is verplicht (null: niemand)' }) @ValidateIf((_, v) => v !== null) @IsUUID('all', { message: 'is geen geldige id' })
+  userId: string | null;
+
+  @ApiPropertyOptional({ description: 'Ook contactpersoon voor de school maken (naam, e-mail); standaard nee: de school ziet de toewijzing niet' })
+  @IsOptional() @IsBoolean() asContact?: boolean;
 }
 
 export class ChangesQuery {

@@ -1,6 +1,7 @@
 import {
   Check, Column, CreateDateColumn, Entity, Generated, Index, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn,
 } from 'typeorm';
+import { User } from '../identity/user.entity';
 import { Location } from '../organisations/location.entity';
 import { Organisation } from '../organisations/organisation.entity';
 import { Reporter } from '../organisations/reporter.entity';
@@ -38,6 +39,10 @@ export interface MunicipalContact {
 @Check('report_dates_check', `"end_date" IS NULL OR "end_date" >= "begin_date"`)
 @Index('report_school_number_idx', ['schoolId', 'number'])
 @Index('report_receiver_number_idx', ['receiverId', 'number'])
+@Index('report_receiver_school_number_idx', ['receiverId', 'schoolId', 'number'])
+@Index('report_receiver_updated_idx', ['receiverId', 'updatedAt'])
+@Index('report_school_updated_idx', ['schoolId', 'updatedAt'])
+@Index('report_assigned_number_idx', ['assignedUserId', 'number'], { where: 'assigned_user_id IS NOT NULL' })
 export class Report {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -107,9 +112,19 @@ export class Report {
   @Column('text')
   pupilSurname: string;
 
+  /** Prefix and surname normalised for the name search (pupil-name-key.ts, ADR 0016). */
+  @Column('text', { default: '' })
+  pupilNameKey: string;
+
+  /** The 3-grams of the name key, in a GIN index (made by the migration: TypeORM does not describe GIN). */
+  @Index('report_name_grams_idx', { synchronize: false })
+  @Column('text', { array: true, default: () => "'{}'" })
+  pupilNameGrams: string[];
+
   @Column('text')
   pupilSex: Sex;
 
+  @Index('report_birth_date_idx')
   @Column('date')
   pupilBirthDate: string;
 
@@ -169,6 +184,13 @@ export class Report {
 
   @Column('jsonb', { nullable: true })
   municipalContact: MunicipalContact | null;
+
+  /** The officer of the receiving organisation who handles the report ("in behandeling bij"); only the receiver sees it. */
+  @ManyToOne(() => User, { nullable: true, onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'assigned_user_id', foreignKeyConstraintName: 'report_assigned_user_fk' })
+  assignedUser?: User | null;
+  @Column('uuid', { nullable: true })
+  assignedUserId: string | null;
 
   /** Raised by every change; the ETag. */
   @Column('integer', { default: 1 })

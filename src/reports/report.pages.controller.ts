@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { nlDay, todayInNL } from '../common/dates';
+import { nlDateTime, nlDay, todayInNL } from '../common/dates';
 import { AppConfig } from '../config/app-config';
 import { erasureDate } from '../kernel/retention';
 import { ErrorCode, FieldCode, FieldError, ProblemError } from '../common/problem';
@@ -18,13 +18,14 @@ import { PageContext, PageRenderer } from '../web/page-renderer';
 import { PortalFilter } from '../web/portal.filter';
 import { parseReportNumber } from './report-access';
 import { ADDRESS_PARTS, changeInput, displayValue, EDIT_NAMES, editValues, formText, parseSnapshot, ReportForms } from './report-forms';
+import { ReportAssignmentsService } from './report-assignments.service';
 import { ReportHandlingService } from './report-handling.service';
 import {
   addressText, CONFLICT, COPIES_LABELS, DONE, EDIT_LABELS, EVENT_LABELS, HANDLING_LABELS, HISTORY_LABELS, REFERENCE_FIELDS, SEX_LABELS, shown,
 } from './report-labels';
 import { ReportQueries } from './report-queries';
 import { allowedReceiverTransitions, isOpen } from './report-rules';
-import { ChangeReportInput, ForwardInput, MessageInput, StatusChangeInput, WithdrawInput } from './report.dto';
+import { AssignInput, ChangeReportInput, ForwardInput, MessageInput, StatusChangeInput, WithdrawInput } from './report.dto';
 import { ReportView } from './report.view';
 import { ReportsService } from './reports.service';
 import { ReportPageSections } from './report-page-sections';
@@ -43,6 +44,7 @@ export class ReportPagesController {
     private readonly queries: ReportQueries,
     private readonly sections: ReportPageSections,
     private readonly config: AppConfig,
+    private readonly assignments: ReportAssignmentsService,
   ) {}
 
   @Get('meldingen/:number')
@@ -149,12 +151,22 @@ export class ReportPagesController {
     await this.act(actor, n, form, res, WithdrawInput, (input) => this.handling.withdraw(actor, n, version, input), () => `/meldingen/${n}?gedaan=ingetrokken`, ['version']);
   }
 
+  /** "In behandeling bij": the receiver assigns the report to one of its officers (or to nobody). */
+  @Post('meldingen/:number/toewijzen')
+  @Allow(Permission.REPORT_HANDLE)
+  async assign(@CurrentActor() actor: Actor, @Param('number') number: string, @Body() form: Record<string, string>, @Res() res: Response): Promise<void> {
+    const n = parseReportNumber(number);
+    const version = Number(form.version) || undefined;
+    const values = { userId: form.userId ? form.userId : null, ...(form.asContact !== undefined ? { asContact: form.asContact === 'true' } : {}) };
+    await this.act(actor, n, values, res, AssignInput, (input) => this.assignments.assign(actor, n, version, input), () => `/meldingen/${n}?gedaan=toegewezen`);
+  }
+
   /**
    * Validates a form like the API and performs the action; then on to `next` with a notice (a reload does not
    * repeat the action), or the report again with the errors and what was typed.
    */
   private async act<T, R>(
-    actor: Actor, n: number, form: Record<string, string>, res: Response, metatype: new () => T, perform: (input: T) => Promise<R>, next: (result: R) => string,
+    actor: Actor, n: number, form: Record<string, unknown>, res: Response, metatype: new () => T, perform: (input: T) => Promise<R>, next: (result: R) => string,
     skip: string[] = [],
   ): Promise<void> {
     const values = unflatten(form, ['_csrf', ...skip]);
@@ -248,11 +260,22 @@ export class ReportPagesController {
       closingReasons: options(CLOSING_REASON_LABELS), closingExplanations: options(CLOSING_EXPLANATION_LABELS),
       receivers: canForward ? await this.forwardTargets(actor) : [],
       sections: await this.sections.render(actor, r),
+      assignment: canHandle ? await this.assignmentContext(actor, n, isOpen(r.status)) : null,
       history: history.map((h) => ({
         label: EVENT_LABELS[h.type] ?? h.type, actor: h.actor, organisation: h.organisation.name, at: h.at,
         explanation: typeof h.details.explanation === 'string' ? h.details.explanation : null,
         changes: h.changes.map((c) => ({ field: HISTORY_LABELS[c.field] ?? c.field, from: shown(c.field, c.from, names), to: shown(c.field, c.to, names) })),
       })),
+    };
+  }
+
+  /** In behandeling bij: who has the report, who had it, and the officers to choose from. */
+  private async assignmentContext(actor: Actor, n: number, open: boolean) {
+    const [current, officers] = await Promise.all([this.assignments.get(actor, n), this.assignments.officers(actor)]);
+    return {
+      name: current.assignedTo?.name ?? null, version: current.version, open: open && officers.length > 0,
+      officers: officers.map((o) => ({ value: o.id, label: o.id === actor.id ? `${o.name} (uzelf)` : o.name })),
+      history: current.history.map((h) => ({ name: h.name ?? 'niemand', by: h.by, at: nlDateTime(h.at) })),
     };
   }
 

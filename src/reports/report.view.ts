@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { Organisation } from '../organisations/organisation.entity';
 import { ClosingExplanation, ClosingReason, EmailCopies, PgnType, ReportKind, ReportStatus, Sex } from '../kernel/report-codes';
@@ -65,6 +65,12 @@ export class MessageView {
   }
 }
 
+/** The officer of the receiving organisation a report is assigned to. Only the receiver sees it. */
+export class AssigneeRef {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'A. Jansen' }) name: string;
+}
+
 /** A report in a list: no PGN, no address. */
 export class ReportSummary {
   @ApiProperty({ type: 'integer', example: 12, description: 'Meldingsnummer' }) number: number;
@@ -79,6 +85,10 @@ export class ReportSummary {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
   @ApiProperty({ type: 'integer', minimum: 1, description: 'Versie; gelijk aan de ETag' }) version: number;
+  @ApiPropertyOptional({ type: AssigneeRef, nullable: true, description: 'In het overzicht, voor de ontvanger: in behandeling bij (null: niemand). De school ziet dit niet.' })
+  assignedTo?: AssigneeRef | null;
+  @ApiPropertyOptional({ description: 'In het overzicht, voor een persoon: de andere kant wijzigde de melding sinds u haar het laatst opende' })
+  unseen?: boolean;
 
   static of(r: Report): ReportSummary {
     return {
@@ -194,6 +204,30 @@ export class ChangeView {
 export class ChangesPage {
   @ApiProperty({ type: [ChangeView] }) changes: ChangeView[];
   @ApiProperty({ description: 'Geef mee als after bij de volgende aanroep (ook als changes leeg is)' }) nextCursor: string;
+}
+
+export class AssignmentView {
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Aan wie (id); null: niemand meer, of het account bestaat niet meer' }) userId: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Naam van de behandelaar toen; null: niemand meer' }) name: string | null;
+  @ApiProperty({ description: 'Wie toewees (persoon of API-sleutel)' }) by: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
+}
+
+export class AssignmentsView {
+  @ApiProperty({ type: 'integer', example: 12 }) number: number;
+  @ApiProperty({ type: AssigneeRef, nullable: true, description: 'In behandeling bij; null: niemand' }) assignedTo: AssigneeRef | null;
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'Versie van de melding; gelijk aan de ETag' }) version: number;
+  @ApiProperty({ type: [AssignmentView], description: 'Eerdere en huidige toewijzingen, oudste eerst' }) history: AssignmentView[];
+}
+
+export class OfficerView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'A. Jansen' }) name: string;
+}
+
+export class SchoolChoice {
+  @ApiProperty({ example: '00ZV' }) code: string;
+  @ApiProperty({ example: 'Het Lyceum' }) name: string;
 }
 
 export class ForwardResult {

@@ -13,6 +13,9 @@ import { ReportForms } from './report-forms';
 import { ReportPagesController } from './report.pages.controller';
 import { ReportsPagesController } from './reports.pages.controller';
 import { ReportPageSections } from './report-page-sections';
+import { ReadMarks } from './read-marks';
+import { ReportAssignmentsService } from './report-assignments.service';
+import { WorkloadApiController } from './workload.api.controller';
 import { ExportsApiController } from './export/exports.api.controller';
 import { ExportsPagesController } from './export/exports.pages.controller';
 import { ReportExportsService } from './export/report-exports.service';
@@ -21,11 +24,13 @@ import { ReportPdfService } from './export/report-pdf.service';
 @Module({
   imports: [OrganisationsModule, AuditModule],
   // The exports first: their paths (reports/export, meldingen/export) would otherwise be taken for a meldingsnummer.
-  controllers: [ExportsApiController, ExportsPagesController, ReportsApiController, ReportsPagesController, ReportPagesController],
+  controllers: [ExportsApiController, ExportsPagesController, WorkloadApiController, ReportsApiController, ReportsPagesController, ReportPagesController],
   providers: [
     ReportEventBus,
     ReportPageSections,
     ReportQueries,
+    ReadMarks,
+    ReportAssignmentsService,
     ReportForms,
     ReportsService,
     ReportHandlingService,

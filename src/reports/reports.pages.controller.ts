@@ -15,6 +15,8 @@ import { PageContext, PageRenderer } from '../web/page-renderer';
 import { PortalFilter } from '../web/portal.filter';
 import { locationLimit } from './report-access';
 import { ReportForms } from './report-forms';
+import { ReadMarks } from './read-marks';
+import { ReportAssignmentsService } from './report-assignments.service';
 import { OVERVIEW_LABELS, REPORT_LABELS } from './report-labels';
 import { OVERVIEW_COUNT_CAP, OVERVIEW_DAYS, REPLY_DAYS, ReportQueries } from './report-queries';
 import { CreateReportInput, ReportSearchInput, ReportSort } from './report.dto';
@@ -23,11 +25,16 @@ import { ReportsService } from './reports.service';
 import { ReportExportsService } from './export/report-exports.service';
 import { sendExport } from './export/send-file';
 
+/** Reports listed on the start page under "sinds uw vorige bezoek" and "Mijn meldingen". */
+const START_LIST = 10;
 /** Rows per page of the overview (also keeps a ticked selection under the form's parameter limit). */
 const PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 100;
 /** The filters of the overview that go to ReportsService.list as they are. */
-const FILTERS = ['status', 'kind', 'location', 'reporterId', 'number', 'from', 'to', 'limit'] as const;
+const FILTERS = ['status', 'kind', 'location', 'reporterId', 'number', 'from', 'to', 'limit', 'school', 'assignedTo'] as const;
+/** The pupil search's fields: personal data, so only ever in the body of a POST. */
+const PUPIL_FIELDS = ['pgn', 'name', 'birthDate'] as const;
+type PupilSearch = Partial<Record<(typeof PUPIL_FIELDS)[number], string>>;
 type SortKey = 'nummer' | 'datum' | 'status';
 const SORTS: Record<SortKey, string> = { nummer: 'nummer', datum: 'datum van melden', status: 'status' };
 
@@ -46,6 +53,8 @@ export class ReportsPagesController {
     private readonly organisations: OrganisationsService,
     private readonly forms: ReportForms,
     private readonly exports: ReportExportsService,
+    private readonly assignments: ReportAssignmentsService,
+    private readonly marks: ReadMarks,
   ) {}
 
   @Get()
@@ -53,7 +62,7 @@ export class ReportsPagesController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   async start(@CurrentActor() actor: Actor): Promise<string> {
     const context: PageContext = { title: 'Start', nav: nav(actor, 'start') };
-    if (actor.permissions.has(Permission.REPORT_READ)) Object.assign(context, await this.figures(actor));
+    if (actor.permissions.has(Permission.REPORT_READ)) Object.assign(context, await this.figures(actor), await this.workload(actor));
     return this.pages.render('reports/start', context);
   }
 
@@ -68,11 +77,14 @@ export class ReportsPagesController {
     await this.overview(actor, res, query, { notice });
   }
 
-  /** The pupil search: the PGN comes in the body of a POST, so that it never appears in an address. */
+  /** The pupil search: PGN, name and birth date come in the body of a POST, so that they never appear in an address. */
   @Post('meldingen/zoeken')
   @Allow(Permission.REPORT_READ)
   async search(@CurrentActor() actor: Actor, @Body() form: Record<string, string>, @Res() res: Response): Promise<void> {
-    await this.overview(actor, res, form, { pgn: typeof form.pgn === 'string' ? form.pgn.replace(/\s+/g, '') : '' });
+    const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+    const search: PupilSearch = {};
+    for (const key of PUPIL_FIELDS) if (text(form[key])) search[key] = key === 'pgn' ? text(form[key]).replace(/\s+/g, '') : text(form[key]);
+    await this.overview(actor, res, form, { search });
   }
 
   /** The ticked reports as an Excel file or CSV, with the export's columns (ReportExportsService). */
@@ -129,7 +141,7 @@ export class ReportsPagesController {
    * Sorting is the list's own (keyset paging in that order); paging keeps filters and sorting.
    */
   private async overview(
-    actor: Actor, res: Response, query: Record<string, unknown>, opts: { pgn?: string; notice?: string; errors?: FieldError[] },
+    actor: Actor, res: Response, query: Record<string, unknown>, opts: { search?: PupilSearch; notice?: string; errors?: FieldError[] },
   ): Promise<void> {
     const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
     const filters: Record<string, string> = {};
@@ -139,20 +151,23 @@ export class ReportsPagesController {
     const after = text(query.after);
     // Paging back: the first number of the page after it (the pages' own parameter; the API pages forward only).
     const before = !after && /^[1-9]\d{0,8}$/.test(text(query.voor)) ? Number(text(query.voor)) : undefined;
-    const searching = opts.pgn !== undefined;
+    const searching = opts.search !== undefined;
     const replies = !searching && query.reactie === String(REPLY_DAYS);
     const oldest = addDays(todayInNL(), -OVERVIEW_DAYS);
 
-    const { input, errors } = await validateAs(ReportSearchInput, { ...filters, ...(after ? { after } : {}), ...(searching && opts.pgn ? { pgn: opts.pgn } : {}) });
+    const { input, errors } = await validateAs(ReportSearchInput, { ...filters, ...(after ? { after } : {}), ...(opts.search ?? {}) });
     const problems = [...errors];
     if (text(query.voor) && (after || before === undefined)) problems.push({ field: 'after', code: FieldCode.INVALID_CURSOR, message: 'voor: is geen geldige pagina' });
-    if (searching && !opts.pgn) problems.push({ field: 'pgn', code: FieldCode.REQUIRED, message: 'pgn: vul het BSN of onderwijsnummer van de leerling in' });
+    if (searching && Object.keys(opts.search!).length === 0) {
+      problems.push({ field: 'pgn', code: FieldCode.REQUIRED, message: 'pgn: vul het BSN of onderwijsnummer, de achternaam of de geboortedatum van de leerling in' });
+    }
     if (filters.from && /^\d{4}-\d{2}-\d{2}$/.test(filters.from) && filters.from < oldest) {
       problems.push({ field: 'from', code: FieldCode.DATE_TOO_OLD, message: `from: het overzicht gaat twee jaar terug; kies ${nlDay(oldest)} of later` });
     }
     if (filters.from && filters.to && filters.to < filters.from) problems.push({ field: 'to', code: FieldCode.END_BEFORE_BEGIN, message: 'to: ligt voor "Gemeld vanaf"' });
 
     let rows: Row[] = [];
+    let newRows = false;
     let cursor: number | null = null;
     let previous: number | null = null;
     let position: { offset: number; total: number } | null = null;
@@ -164,6 +179,7 @@ export class ReportsPagesController {
         const sort = `${ascending ? '' : '-'}${sortKey === 'status' ? 'status' : 'number'}` as ReportSort;
         const page = await this.queries.overview(actor, { ...input, sort, limit: Math.min(input.limit ?? PAGE_SIZE, MAX_PAGE_SIZE) }, before);
         rows = page.reports.map(overviewRow);
+        if (page.reports.some((r) => r.unseen)) newRows = true;
         cursor = page.nextCursor;
         previous = page.previousCursor;
         position = { offset: page.offset, total: page.total };
@@ -192,11 +208,15 @@ export class ReportsPagesController {
         .map((l) => ({ value: actor.organisationCode + l.code, label: `${l.name} (${actor.organisationCode}${l.code})` }))
       : null;
     const reporters = school ? (await this.schoolData.listReporters(actor.organisationId)).map((r) => ({ value: r.id, label: r.name })) : null;
+    const schools = school ? null : (await this.queries.schools(actor)).map((s) => ({ value: s.code, label: `${s.name} (${s.code})` }));
+    const officers = !school && actor.permissions.has(Permission.REPORT_HANDLE)
+      ? (await this.assignments.officers(actor)).map((o) => ({ value: o.id, label: o.id === actor.id ? `${o.name} (mijn meldingen)` : o.name }))
+      : null;
 
     res.status(problems.length ? 422 : 200).type('html').send(
       this.pages.render('reports/reports', {
         title: searching ? 'Meldingen van een leerling' : 'Meldingen', nav: nav(actor, 'meldingen'), notice: opts.notice,
-        values: { ...filters, ...(searching ? { pgn: opts.pgn } : {}) },
+        values: { ...filters, ...(opts.search ?? {}) }, schools, officers, newRows,
         errors: [...(opts.errors ?? []), ...pageErrors(problems, OVERVIEW_LABELS)],
         statuses: options(STATUS_LABELS), kinds: options(KIND_LABELS), locations, reporters, searching, replies, replyDays: REPLY_DAYS,
         rows, sortLabel: `${SORTS[sortKey]}, ${ascending ? 'oplopend' : 'aflopend'}`, range: position && rows.length ? range(position.offset, rows.length, position.total) : null,
@@ -207,8 +227,8 @@ export class ReportsPagesController {
         fromHint: `Hoogstens twee jaar terug: ${nlDay(oldest)} of later`,
         next: cursor && !searching ? address({ after: String(cursor) }) : null,
         previous: previous && !searching ? address({ voor: String(previous) }) : null,
-        nextSearch: cursor && searching ? [...hidden({ after: String(cursor) }), { name: 'pgn', value: opts.pgn ?? '' }] : null,
-        previousSearch: previous && searching ? [...hidden({ voor: String(previous) }), { name: 'pgn', value: opts.pgn ?? '' }] : null,
+        nextSearch: cursor && searching ? [...hidden({ after: String(cursor) }), ...Object.entries(opts.search!).map(([name, value]) => ({ name, value }))] : null,
+        previousSearch: previous && searching ? [...hidden({ voor: String(previous) }), ...Object.entries(opts.search!).map(([name, value]) => ({ name, value }))] : null,
         hiddenFilters: hidden(), hiddenSort: hidden().filter((h) => h.name === 'sorteer' || h.name === 'volgorde' || h.name === 'limit'),
         back: new URLSearchParams(keep).toString(),
         exportAll: searching || replies ? null : ['xlsx', 'csv'].map((f) => ({ href: `/meldingen/export?${new URLSearchParams({ ...filters, formaat: f })}`, label: f === 'xlsx' ? 'Excel (.xlsx)' : 'CSV' })),
@@ -217,6 +237,23 @@ export class ReportsPagesController {
   }
 
   /** Reports of the actor's school whose receiver wrote to it lately, newest first; listed as a read, like the list. */
+
+  /**
+   * For a person: the reports with a change by the other side since they last opened them ("sinds uw vorige bezoek"),
+   * and for an officer "Mijn meldingen", the reports assigned to them. Both listed as reads, like the overview.
+   */
+  private async workload(actor: Actor): Promise<Record<string, unknown>> {
+    const since = await this.marks.sinceLastVisit(actor, START_LIST);
+    const changed = (await this.queries.selection(actor, since.reports.map((r) => r.number))).map(overviewRow);
+    const order = new Map(since.reports.map((r, i) => [r.number, i]));
+    changed.sort((a, b) => order.get(a.number)! - order.get(b.number)!);
+    const officer = actor.type === 'USER' && actor.organisationType !== OrganisationType.SCHOOL && actor.permissions.has(Permission.REPORT_HANDLE);
+    const mine = officer ? (await this.queries.list(actor, { assignedTo: actor.id, limit: START_LIST })) : null;
+    return {
+      since: actor.type === 'USER' ? { rows: changed, count: since.count, more: since.count > changed.length } : null,
+      mine: mine ? { rows: mine.reports.map(overviewRow), more: mine.nextCursor !== null, href: `/meldingen?assignedTo=${actor.id}` } : null,
+    };
+  }
 
   /** What needs attention, and reports per month of the last twelve by kind (chart and table, the same figures). */
   private async figures(actor: Actor): Promise<Record<string, unknown>> {
@@ -261,6 +298,7 @@ function range(offset: number, shown: number, total: number): string {
 
 function overviewRow(r: ReportSummary) {
   return {
+    unseen: r.unseen === true, assignee: r.assignedTo?.name ?? null,
     number: r.number, kind: KIND_LABELS[r.kind], pupil: r.pupilName, school: r.school.name, location: r.location.name, receiver: r.receiver.name,
     status: STATUS_LABELS[r.status], statusCode: r.status, createdAt: nlDateTime(r.createdAt), createdAtIso: r.createdAt,
   };

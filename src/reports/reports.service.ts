@@ -11,6 +11,8 @@ import { Organisation } from '../organisations/organisation.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { Reporter } from '../organisations/reporter.entity';
 import { PgnCipher } from './pgn-cipher';
+import { ReadMarks } from './read-marks';
+import { nameGrams, nameKey } from './pupil-name-key';
 import { findVisibleReport, locationLimit, lockVisibleReport, requireSide } from './report-access';
 import { PgnType, ReportKind, ReportStatus } from '../kernel/report-codes';
 import { FieldChange, ReportEventType } from './report-event.entity';
@@ -43,6 +45,12 @@ function address(a: AddressInput): Address {
   };
 }
 
+/** The name search's columns (ADR 0016), kept with the name. */
+function nameColumns(prefix: string | null, surname: string): Pick<Report, 'pupilNameKey' | 'pupilNameGrams'> {
+  const key = nameKey(prefix, surname);
+  return { pupilNameKey: key, pupilNameGrams: nameGrams(key) };
+}
+
 /** Idempotency keys are the client's: printable, up to 200 characters. */
 function checkIdempotencyKey(key: string): void {
   if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
@@ -56,7 +64,7 @@ const INSERTED = {
   pgnType: 'text', pgnEncrypted: 'bytea', pgnHash: 'bytea', pupilInitials: 'text', pupilPrefix: 'text', pupilSurname: 'text', pupilSex: 'text',
   pupilBirthDate: 'date', registeredAddress: 'jsonb', residenceAddress: 'jsonb', phone: 'text', studentNumber: 'text', reason: 'text', beginDate: 'date',
   endDate: 'date', allLessonsMissed: 'boolean', absenceExplanation: 'text', schoolAction: 'text', actionWanted: 'boolean', actionWantedExplanation: 'text',
-  daysMissed: 'integer', hoursMissed: 'integer', absenceDays: 'jsonb', emailCopies: 'text',
+  daysMissed: 'integer', hoursMissed: 'integer', absenceDays: 'jsonb', emailCopies: 'text', pupilNameKey: 'text', pupilNameGrams: 'text[]',
 } as const satisfies Partial<Record<keyof Report, string>>;
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -73,6 +81,7 @@ export class ReportsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly organisations: OrganisationsService,
     private readonly cipher: PgnCipher,
+    private readonly marks: ReadMarks,
     private readonly events: ReportEventsService,
     private readonly audit: AuditService,
   ) {}
@@ -136,6 +145,7 @@ export class ReportsService {
       reporterId: facts.reporter!.id, reporter: facts.reporter!, receiverId: receiver.id, receiver, residenceMunicipalityId: residence!.id,
       residenceMunicipality: residence!, kind: input.kind, status: ReportStatus.GEREGISTREERD, pgnType: pgnType(p.pgn) as PgnType,
       pgnEncrypted: this.cipher.encrypt(p.pgn), pgnHash, pupilInitials: p.initials, pupilPrefix: p.prefix ?? null, pupilSurname: p.surname,
+      ...nameColumns(p.prefix ?? null, p.surname), assignedUserId: null,
       pupilSex: p.sex, pupilBirthDate: p.birthDate, registeredAddress: address(p.registeredAddress),
       residenceAddress: p.residenceAddress ? address(p.residenceAddress) : null, phone: p.phone ?? null, studentNumber: p.studentNumber ?? null,
       reason: input.reason, beginDate: input.beginDate, endDate: input.endDate ?? null, allLessonsMissed: input.allLessonsMissed,
@@ -171,6 +181,8 @@ export class ReportsService {
   async get(actor: Actor, number: number): Promise<ReportView> {
     const report = await findVisibleReport(this.db.manager, actor, number);
     await this.audit.record(byActor(actor, AuditAction.REPORT_READ, { subjectType: 'REPORT', subjectId: number }));
+    // Opening the report clears its "new since your last visit" mark for this person.
+    await this.marks.markSeen(this.db.manager, actor, report.id);
     return this.view(report);
   }
 
@@ -275,7 +287,9 @@ export class ReportsService {
         ...Object.fromEntries(FIELDS.map(([, col]) => [col, report[col]])),
         pgnEncrypted: report.pgnEncrypted, pgnHash: report.pgnHash, pgnType: report.pgnType,
         locationId: report.locationId, reporterId: report.reporterId, residenceMunicipalityId: report.residenceMunicipalityId,
-        receiverId: report.receiverId, version: report.version + 1,
+        receiverId: report.receiverId, ...nameColumns(report.pupilPrefix, report.pupilSurname), version: report.version + 1,
+        // A new receiver starts without anyone of the old one's handling it (as a forward does).
+        ...(rerouted ? { assignedUserId: null } : {}),
       });
       await this.events.record(m, {
         report, actor, type: ReportEventType.GEWIJZIGD, changes, previousReceiver, ...(rerouted ? { details: { rerouted } } : {}),

@@ -15,6 +15,7 @@ import { bsn, daysAgo, bornAged } from '../support/test-app';
 import { benchWebhooks } from './webhooks';
 import { benchExports } from './exports';
 import { benchAttachments } from './attachments';
+import { benchSearch } from './search';
 
 /**
  * `npm run bench`: files reports over real HTTP with a few clients at once, then lists, reads and polls them, and
@@ -142,8 +143,8 @@ async function main(): Promise<void> {
   }
 }
 
-const mode = ['--webhooks', '--exports', '--attachments'].find((m) => process.argv.includes(m));
-(mode === '--webhooks' ? benchWebhooks() : mode === '--exports' ? benchExports() : mode === '--attachments' ? benchAttachments() : main()).catch((e) => {
+const mode = ['--webhooks', '--exports', '--attachments', '--search'].find((m) => process.argv.includes(m));
+(mode === '--webhooks' ? benchWebhooks() : mode === '--exports' ? benchExports() : mode === '--attachments' ? benchAttachments() : mode === '--search' ? benchSearch() : main()).catch((e) => {
   process.stderr.write(`${(e as Error).stack}\n`);
   process.exit(1);
 });

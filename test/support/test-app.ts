@@ -39,7 +39,7 @@ export interface TestSchool extends Caller {
  * What every test instance runs with unless the test says otherwise: no mail or webhook worker, and rate limits far above what
  * a test sends from its one address (test/hardening.e2e-spec.ts sets them low to test them).
  */
-const TEST_ENV = { MAIL_WORKER: 'false', WEBHOOK_WORKER: 'false', RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_SIGN_IN_PER_MINUTE: '100000', RATE_LIMIT_UPLOADS_PER_HOUR: '10000' };
+const TEST_ENV = { MAIL_WORKER: 'false', MAIL_COALESCE_SECONDS: '0', WEBHOOK_WORKER: 'false', RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_SIGN_IN_PER_MINUTE: '100000', RATE_LIMIT_UPLOADS_PER_HOUR: '10000' };
 
 /** The real application on a clean database of its own, with factories for the parties of a test. */
 export class TestApp {

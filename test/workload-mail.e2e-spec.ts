@@ -1,0 +1,60 @@
+import { TestMailServer } from './support/mail-server';
+import { bsn, Caller, reportBody, TestApp, TestSchool } from './support/test-app';
+
+/** Issue 11: e-mails about one report that follow each other within seconds reach each person as one. */
+describe('e-mails about one report within MAIL_COALESCE_SECONDS are combined', () => {
+  let t: TestApp;
+  let mail: TestMailServer;
+  let school: TestSchool;
+  let amsterdam: Caller;
+  const SCHOOL_MAILBOX = 'administratie@werklast.example';
+  const PUPIL = { pgn: bsn(777001), initials: 'Z.', prefix: 'de', surname: 'Kwikstaart', birthDate: '2012-04-04' };
+
+  beforeAll(async () => {
+    mail = await TestMailServer.start();
+    t = await TestApp.start({ SMTP_URL: mail.url, MAIL_WORKER: 'true', MAIL_POLL_MS: '100', MAIL_COALESCE_SECONDS: '2' });
+    school = await t.newSchool('Bundelschool');
+    amsterdam = await t.keyFor('GM0363');
+    await school.put('/api/v1/notifications/mailbox', { mailbox: SCHOOL_MAILBOX }).expect(200);
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await mail?.stop();
+  });
+
+  it('sends the school one e-mail naming all three when the officer takes into handling, replies and closes within a second', async () => {
+    const n = (await school.post('/api/v1/reports', reportBody(school, {}, PUPIL)).expect(201)).body.number;
+    const other = (await school.post('/api/v1/reports', reportBody(school, {}, { ...PUPIL, pgn: bsn(777002) })).expect(201)).body.number;
+    const before = mail.received.length;
+    const started = Date.now();
+    await amsterdam.post(`/api/v1/reports/${n}/status`, { status: 'IN_BEHANDELING' }).expect(200);
+    await amsterdam.post(`/api/v1/reports/${n}/messages`, { body: 'Wij hebben Kwikstaart thuis bezocht.' }).expect(201);
+    await amsterdam.post(`/api/v1/reports/${n}/status`, { status: 'AFGESLOTEN', closingReason: 'TERUG_NAAR_SCHOOL', closingExplanation: 'GEZIEN' }).expect(200);
+    await amsterdam.post(`/api/v1/reports/${other}/status`, { status: 'IN_BEHANDELING' }).expect(200);
+    // Two addresses (the reporter and the school's mailbox), two reports: four e-mails, not eight.
+    await mail.waitFor(before + 4, 20_000);
+    await new Promise((r) => setTimeout(r, 3_000));
+    const mails = mail.received.slice(before);
+    expect(mails).toHaveLength(4);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
+    const aboutN = mails.filter((m) => m.text.includes(`meldingsnummer ${n} `));
+    expect(aboutN.flatMap((m) => m.to).sort()).toEqual([SCHOOL_MAILBOX, school.reporter.email.toLowerCase()].sort());
+    for (const m of aboutN) {
+      expect(m.text).toContain('3 wijzigingen kort na elkaar');
+      expect(m.text).toContain('De status is gewijzigd in: In behandeling.');
+      expect(m.text).toContain('Amsterdam heeft een bericht gestuurd.');
+      expect(m.text).toMatch(/De status is gewijzigd in: Afgesloten\. Reden van afsluiten: /);
+      expect(m.html).toContain('<li>');
+      for (const secret of [PUPIL.pgn, PUPIL.surname, '04-04-2012', 'thuis bezocht']) {
+        expect(m.raw).not.toContain(secret);
+      }
+    }
+    const aboutOther = mails.filter((m) => m.text.includes(`meldingsnummer ${other} `));
+    expect(aboutOther).toHaveLength(2);
+    for (const m of aboutOther) expect(m.text).not.toContain('wijzigingen kort na elkaar');
+    // In the outbox: the merged rows point at the one that carried them; nothing is left waiting.
+    const rows: { status: string; count: number }[] = await t.db.query('SELECT status, count(*)::int AS count FROM outbox_message GROUP BY status ORDER BY status');
+    expect(rows).toEqual(expect.arrayContaining([{ status: 'BUNDLED', count: 4 }]));
+    expect(rows.find((r) => r.status === 'PENDING')).toBeUndefined();
+  }, 60_000);
+});
