@@ -299,7 +299,7 @@ describe('the API contract', () => {
     const live = await request(t.http).get('/health/live').expect(200);
     expect(live.body).toEqual({ status: 'ok' });
     const ready = await request(t.http).get('/health/ready').expect(200);
-    expect(ready.body).toEqual({ status: 'ok', database: 'ok', migrations: 'ok' });
+    expect(ready.body).toEqual({ status: 'ok', database: 'ok', migrations: 'ok', outbox: 'ok' });
   });
 });
 

@@ -183,7 +183,7 @@ describeWithBrowser("the operator's pages, in a real browser", () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'organisatie.png'), fullPage: true });
     const link = await t.mailedActivationCode('lotte@operatorschool.example');
     const lotte = await t.db.getRepository(User).findOneOrFail({ where: { username: 'lotte.link' }, relations: { organisation: true } });
-    expect([lotte.organisation.code, [...lotte.roles].sort()]).toEqual(['77OP', ['beheerder', 'lezer', 'melder']]);
+    expect([lotte.organisation.code, [...lotte.roles].sort()]).toEqual(['77OP', ['beheerder', 'lezer', 'melder', 'rapportage']]);
 
     // By letter: the code on a page of its own, shown once, that prints without the portal around it.
     await page.getByLabel('Naam', { exact: true }).fill('Bart Brief');
