@@ -6,6 +6,7 @@ import { Outbox1763950000000 } from './1763950000000-Outbox';
 import { Hardening1764000000000 } from './1764000000000-Hardening';
 import { Webhooks1764600000000 } from './1764600000000-Webhooks';
 import { KeptInput1764800000000 } from './1764800000000-KeptInput';
+import { Attachments1765200000000 } from './1765200000000-Attachments';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
-export const MIGRATIONS = [InitialSchema1763800000000, ReferenceData1763800000001, Accounts1763850000000, AuditLog1763900000000, Outbox1763950000000, Hardening1764000000000, Webhooks1764600000000, KeptInput1764800000000];
+export const MIGRATIONS = [InitialSchema1763800000000, ReferenceData1763800000001, Accounts1763850000000, AuditLog1763900000000, Outbox1763950000000, Hardening1764000000000, Webhooks1764600000000, KeptInput1764800000000, Attachments1765200000000];

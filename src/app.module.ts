@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ProblemFilter } from './common/problem.filter';
+import { AttachmentsModule } from './attachments/attachments.module';
 import { AuditModule } from './audit/audit.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -18,7 +19,7 @@ export class AppModule {
   static forRoot(config?: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, IdentityModule, OrganisationsModule, ReportsModule, NotificationsModule, WebhooksModule, AuditModule, WebModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, IdentityModule, OrganisationsModule, ReportsModule, AttachmentsModule, NotificationsModule, WebhooksModule, AuditModule, WebModule],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };

@@ -15,19 +15,29 @@ export class AeadBox {
   }
 
   seal(plaintext: string, associatedData?: string): Buffer {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    if (associatedData !== undefined) cipher.setAAD(Buffer.from(associatedData, 'utf8'));
-    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), body]);
+    return this.sealBytes(Buffer.from(plaintext, 'utf8'), associatedData);
   }
 
   /** The plaintext; throws when the blob was altered, is too short, or was sealed with another key or associated data. */
   open(blob: Buffer, associatedData?: string): string {
+    return this.openBytes(blob, associatedData).toString('utf8');
+  }
+
+  /** seal for bytes (e.g. a chunk of a file). */
+  sealBytes(plaintext: Buffer, associatedData?: string): Buffer {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    if (associatedData !== undefined) cipher.setAAD(Buffer.from(associatedData, 'utf8'));
+    const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), body]);
+  }
+
+  /** open for bytes. */
+  openBytes(blob: Buffer, associatedData?: string): Buffer {
     if (blob.length < 28) throw new Error('Versleuteld geheim is te kort.');
     const decipher = createDecipheriv('aes-256-gcm', this.key, blob.subarray(0, 12));
     decipher.setAuthTag(blob.subarray(12, 28));
     if (associatedData !== undefined) decipher.setAAD(Buffer.from(associatedData, 'utf8'));
-    return Buffer.concat([decipher.update(blob.subarray(28)), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(blob.subarray(28)), decipher.final()]);
   }
 }

@@ -21,6 +21,9 @@ const HOSTILE_PAGE = refusalPage(
   'Het adres of formulier bevat een veldnaam of teken dat Verzuimloket niet aanneemt. Er is niets opgeslagen. Ga terug en probeer het opnieuw.',
 );
 
+/** The API's routes that take a file (attachments): they also accept multipart/form-data. */
+const MULTIPART_API = /^\/api\/v1\/reports\/[^/]+\/attachments$/;
+
 /**
  * Checks every request before anything interprets it (see hostile-input.ts), as express middleware ahead of every
  * route: a body that is not JSON gets 415 on the API (rather than a list of "required" fields); a body, query or path
@@ -38,7 +41,8 @@ export function inspectRequest(req: Request, res: Response, next: NextFunction):
     else res.status(problem.status).type('html').send(page);
   };
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-  const accepted = api ? ['application/json', 'application/*+json'] : ['application/x-www-form-urlencoded', 'multipart/form-data'];
+  const accepted = !api ? ['application/x-www-form-urlencoded', 'multipart/form-data']
+    : MULTIPART_API.test(req.path) && req.method === 'POST' ? ['application/json', 'application/*+json', 'multipart/form-data'] : ['application/json', 'application/*+json'];
   if (hasBody && ['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method) && !req.is(accepted)) {
     refuse(new ProblemError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Stuur de inhoud als JSON (Content-Type: application/json).'), UNSUPPORTED_PAGE);
     return;

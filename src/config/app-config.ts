@@ -194,6 +194,22 @@ export class AppConfig {
   @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'moet een tijd als 07:00 zijn' })
   MAIL_DIGEST_TIME = '07:00';
 
+  /** Largest attachment (aanvulling) in megabytes (MiB); checked while the file streams in. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  ATTACHMENT_MAX_MB = 10;
+
+  /**
+   * clamd to scan every attachment before it is stored, as tcp://host:3310. A hit is refused, and so is every upload
+   * while the scanner cannot be reached. Without it, attachments are not scanned.
+   */
+  @IsOptional()
+  @Matches(/^tcp:\/\/[^\s/:]+:\d{1,5}$/, { message: 'moet een clamd-adres als tcp://clamav:3310 zijn' })
+  CLAMAV_URL?: string;
+
+  /** Seconds clamd may take to connect and answer a scan before the upload is refused. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(600)
+  CLAMAV_TIMEOUT_SECONDS = 30;
+
   /** "production" turns on the strict rules for webhook addresses (https only, no private networks). */
   @IsString()
   NODE_ENV = 'development';

@@ -1,3 +1,4 @@
+import { Attachment, AttachmentChunk } from '../attachments/attachment.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { ApiKey } from '../identity/api-key.entity';
 import { ClientThrottle } from '../identity/client-throttle.entity';
@@ -22,4 +23,4 @@ import { KeptInput } from '../web/kept-input.entity';
 /** Every entity of the service; the migrations must describe exactly these (checked in CI). */
 export const ENTITIES = [Organisation, Location, Reporter, RoutingRule, Report, ReportEvent, ReportMessage, IdempotencyKey, ApiKey,
   User, Session, HardwareToken, ClientThrottle, RateLimit, AuditEvent, OutboxMessage,
-  WebhookEndpoint, WebhookMessage, WebhookDelivery, KeptInput];
+  WebhookEndpoint, WebhookMessage, WebhookDelivery, KeptInput, Attachment, AttachmentChunk];

@@ -12,6 +12,7 @@ import { SessionStage } from './session.entity';
 import { SessionsService } from './sessions.service';
 import { markPriorUser } from '../web/kept-input.service';
 import { readUpload, UPLOAD_KEY, UploadSpec } from '../web/upload';
+import { discardUpload, StreamedUpload } from '../web/streamed-upload';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -84,9 +85,12 @@ export class FormGuard implements CanActivate {
     if (!actor || actor.type !== 'USER' || SAFE_METHODS.has(req.method)) return true;
     const csrf = actor.csrfToken ?? '';
     const upload = this.reflector.get<UploadSpec | undefined>(UPLOAD_KEY, context.getHandler());
-    if (upload && req.is('multipart/form-data')) await readUpload(req, context.switchToHttp().getResponse<Response>(), upload, csrf);
+    if (upload?.streamed && req.is('multipart/form-data') && req.headers['x-csrf-token'] === undefined) {
+      req.body = await StreamedUpload.of(req, upload.field).fieldsBeforeFile();
+    } else if (upload && !upload.streamed && req.is('multipart/form-data')) await readUpload(req, context.switchToHttp().getResponse<Response>(), upload, csrf);
     const sent = req.headers['x-csrf-token'] ?? (req.body as { _csrf?: unknown } | undefined)?._csrf;
     if (!sameToken(sent, csrf)) {
+      discardUpload(req);
       await this.audit.record(byActor(actor, AuditAction.CSRF_REJECTED, { outcome: 'DENIED', details: { route: routeOf(req) } }));
       throw new ProblemError(ErrorCode.CSRF_TOKEN_INVALID, 'Stuur het CSRF-token van de sessie mee als X-CSRF-Token.');
     }

@@ -28,7 +28,11 @@ const KIND_IN_MAIL: Record<ReportKind, string> = {
 };
 
 /** Who hears of which event: the receiving organisation of the school's actions, the school of the receiver's. */
-const TO_RECEIVER: readonly ReportEventType[] = [ReportEventType.INGEDIEND, ReportEventType.GEWIJZIGD, ReportEventType.INGETROKKEN, ReportEventType.DOORGESTUURD];
+const TO_RECEIVER: readonly ReportEventType[] = [
+  ReportEventType.INGEDIEND, ReportEventType.GEWIJZIGD, ReportEventType.INGETROKKEN, ReportEventType.DOORGESTUURD, ReportEventType.BIJLAGE_VERWIJDERD,
+];
+/** Either side's messages and attachments go to the other side. */
+const TO_OTHER_SIDE: readonly ReportEventType[] = [ReportEventType.BERICHT, ReportEventType.BIJLAGE_TOEGEVOEGD];
 const TO_SCHOOL: readonly ReportEventType[] = [ReportEventType.STATUS_GEWIJZIGD, ReportEventType.HEROPEND, ReportEventType.DOORGESTUURD];
 
 
@@ -61,8 +65,8 @@ export class NotificationsService implements ReportEventListener, ActivationMail
   async onReportEvent(m: EntityManager, notice: RecordedReportEvent): Promise<void> {
     const f = notice.report;
     const bySchool = notice.actor.organisationId === f.school.id;
-    const toReceiver = TO_RECEIVER.includes(notice.type) || (notice.type === ReportEventType.BERICHT && bySchool);
-    const toSchool = TO_SCHOOL.includes(notice.type) || (notice.type === ReportEventType.BERICHT && !bySchool);
+    const toReceiver = TO_RECEIVER.includes(notice.type) || (TO_OTHER_SIDE.includes(notice.type) && bySchool);
+    const toSchool = TO_SCHOOL.includes(notice.type) || (TO_OTHER_SIDE.includes(notice.type) && !bySchool);
     if (!toReceiver && !toSchool) return;
     const data = {
       type: notice.type,
@@ -104,6 +108,17 @@ export class NotificationsService implements ReportEventListener, ActivationMail
         notice.actor.type === 'USER' ? notice.actor.id : null,
       ],
     );
+  }
+
+  /**
+   * The notice of a changed address, to both addresses: it names the organisation and the username, nothing else
+   * (not the addresses, not the name); the old address learns that mail now goes elsewhere.
+   */
+  async addressChanged(m: EntityManager, user: User, organisationName: string, previousEmail: string): Promise<void> {
+    const data = { organisation: organisationName, username: user.username };
+    await m.getRepository(OutboxMessage).insert([previousEmail, user.email].map((address) => ({
+      template: MailTemplate.ADDRESS_CHANGED, organisationId: user.organisationId, userId: user.id, recipient: address.toLowerCase(), data,
+    })));
   }
 
   /** The activation link, to the person only; the link itself is sealed in the row. */

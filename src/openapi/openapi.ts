@@ -17,7 +17,7 @@ import { BRIN_PATTERN, IS_BRIN, IS_ISO_DATE, IS_MUNICIPALITY_CODE, IS_PGN, IS_PO
  */
 
 /** The version of the contract (semver). Every answer carries it as API-Version; docs/api-changelog.md lists them. */
-export const API_VERSION = '1.2.0';
+export const API_VERSION = '1.3.0';
 /** Where the versioned API lives: the server URL of the document. */
 export const API_BASE = '/api/v1';
 /** Where the document is published: the ADR place under the base, and the older place the viewer also reads. */
@@ -102,6 +102,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
 /** Tags in the order of the viewer, each with a sentence. */
 const TAGS: [string, string][] = [
   ['Meldingen', 'De verzuimmelding: doen, lezen, wijzigen, behandelen, doorsturen, intrekken, berichten en de wijzigingenfeed'],
+  ['Bijlagen', 'Aanvullingen bij een melding: documenten die de school en de ontvanger toevoegen, versleuteld bewaard en op inhoud gecontroleerd'],
   ['Locaties en melders (school)', 'De vestigingen en melders van de eigen school, om op een melding te noemen'],
   ['Organisaties', 'Scholen, gemeenten, regionale bureaus en RMC-regio\'s'],
   ['Aanmelden', 'Aanmelden in twee stappen, afmelden en een account activeren'],

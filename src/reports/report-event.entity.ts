@@ -10,6 +10,24 @@ export enum ReportEventType {
   BERICHT = 'BERICHT',
   DOORGESTUURD = 'DOORGESTUURD',
   INGETROKKEN = 'INGETROKKEN',
+  /** A document added to the report (aanvulling), by the school or the receiver. */
+  BIJLAGE_TOEGEVOEGD = 'BIJLAGE_TOEGEVOEGD',
+  /** The school removed a document it had added. */
+  BIJLAGE_VERWIJDERD = 'BIJLAGE_VERWIJDERD',
+}
+
+/**
+ * The types version 1 of the API names in the history and the changes feed. Its clients generated an enum of these,
+ * so a new type would break them (a response enum that grows is a breaking change, docs/api-contract.md): in version
+ * 1 an attachment added or removed is a GEWIJZIGD whose change is the field `attachments`.
+ */
+export const V1_EVENT_TYPES = [
+  ReportEventType.INGEDIEND, ReportEventType.GEWIJZIGD, ReportEventType.STATUS_GEWIJZIGD, ReportEventType.HEROPEND, ReportEventType.BERICHT,
+  ReportEventType.DOORGESTUURD, ReportEventType.INGETROKKEN,
+] as const;
+
+export function v1EventType(type: ReportEventType): ReportEventType {
+  return (V1_EVENT_TYPES as readonly ReportEventType[]).includes(type) ? type : ReportEventType.GEWIJZIGD;
 }
 
 export interface FieldChange {

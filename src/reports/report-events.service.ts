@@ -9,7 +9,7 @@ import { ReportEventBus, ReportFacts } from './report-event-bus';
 import { Report } from './report.entity';
 import { Organisation } from '../organisations/organisation.entity';
 import { AuditAction, AuditService, byActor } from '../audit/audit.service';
-import { FieldChange, ReportEventType } from './report-event.entity';
+import { FieldChange, ReportEventType, v1EventType } from './report-event.entity';
 import { ChangesPage, HistoryEntryView } from './report.view';
 import { OrganisationType } from '../kernel/organisation-type';
 
@@ -132,7 +132,7 @@ export class ReportEventsService {
       changes: rows.map((r) => ({
         cursor: `${r.txid}-${r.id}`,
         reportNumber: r.number,
-        type: r.type,
+        type: v1EventType(r.type),
         at: r.created_at.toISOString(),
         organisation: { code: r.code, name: r.name, type: r.org_type },
         status: r.status,

@@ -32,6 +32,7 @@ export const EDIT_LABELS: Record<string, string> = {
 export const HISTORY_LABELS: Record<string, string> = {
   ...EDIT_LABELS, 'pupil.registeredAddress': 'Adres', 'pupil.residenceAddress': 'Verblijfsadres', status: 'Status', receiver: 'Ontvanger',
   closingReason: 'Reden van afsluiten', closingExplanation: 'Toelichting bij afsluiten', municipalContact: 'Contactpersoon van de gemeente',
+  attachments: 'Bijlagen',
 };
 export const HANDLING_LABELS: Record<string, string> = {
   status: 'Nieuwe status', closingReason: 'Reden van afsluiten', closingExplanation: 'Toelichting bij afsluiten', body: 'Nieuw bericht', explanation: 'Waarom',
@@ -45,10 +46,11 @@ export const OVERVIEW_LABELS: Record<string, string> = {
 export const DONE: Record<string, string> = {
   bericht: 'Uw bericht is verstuurd.', status: 'De status is opgeslagen.', ingetrokken: 'De melding is ingetrokken.',
   gewijzigd: 'Uw wijzigingen zijn opgeslagen. De ontvanger krijgt bericht.', ongewijzigd: 'U heeft niets gewijzigd; de melding is gebleven zoals ze was.',
+  'bijlage-toegevoegd': 'De bijlage is toegevoegd. De andere kant krijgt bericht.', 'bijlage-verwijderd': 'De bijlage is verwijderd; de geschiedenis vermeldt dat ze er was.',
 };
 export const EVENT_LABELS: Record<string, string> = {
   INGEDIEND: 'Ingediend', GEWIJZIGD: 'Gewijzigd', STATUS_GEWIJZIGD: 'Status gewijzigd', HEROPEND: 'Heropend', BERICHT: 'Bericht',
-  DOORGESTUURD: 'Doorgestuurd', INGETROKKEN: 'Ingetrokken',
+  DOORGESTUURD: 'Doorgestuurd', INGETROKKEN: 'Ingetrokken', BIJLAGE_TOEGEVOEGD: 'Bijlage toegevoegd', BIJLAGE_VERWIJDERD: 'Bijlage verwijderd',
 };
 export const CONFLICT = 'Iemand anders heeft deze melding gewijzigd terwijl u dit formulier invulde. Er is nog niets opgeslagen. '
   + 'Wat u invulde staat nog in het formulier; hieronder ziet u wat er intussen veranderde. Controleer het en verstuur het formulier opnieuw.';

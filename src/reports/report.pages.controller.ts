@@ -22,6 +22,7 @@ import { allowedReceiverTransitions, isOpen } from './report-rules';
 import { ChangeReportInput, ForwardInput, MessageInput, StatusChangeInput, WithdrawInput } from './report.dto';
 import { ReportView } from './report.view';
 import { ReportsService } from './reports.service';
+import { ReportPageSections } from './report-page-sections';
 
 /** One report's page: its data, history and messages, the actions of either side, and the school's change form. */
 @ApiExcludeController()
@@ -34,6 +35,7 @@ export class ReportPagesController {
     private readonly handling: ReportHandlingService,
     private readonly organisations: OrganisationsService,
     private readonly forms: ReportForms,
+    private readonly sections: ReportPageSections,
   ) {}
 
   @Get('meldingen/:number')
@@ -233,6 +235,7 @@ export class ReportPagesController {
       transitions: transitions.map((s) => ({ value: s, label: s === ReportStatus.IN_BEHANDELING && !isOpen(r.status) ? 'Heropenen (in behandeling)' : STATUS_LABELS[s] })),
       closingReasons: options(CLOSING_REASON_LABELS), closingExplanations: options(CLOSING_EXPLANATION_LABELS),
       receivers: canForward ? await this.forwardTargets(actor) : [],
+      sections: await this.sections.render(actor, r),
       history: history.map((h) => ({
         label: EVENT_LABELS[h.type] ?? h.type, actor: h.actor, organisation: h.organisation.name, at: nlDateTime(h.at),
         explanation: typeof h.details.explanation === 'string' ? h.details.explanation : null,

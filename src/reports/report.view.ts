@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { Organisation } from '../organisations/organisation.entity';
 import { ClosingExplanation, ClosingReason, EmailCopies, PgnType, ReportKind, ReportStatus, Sex } from '../kernel/report-codes';
-import { ReportEventType } from './report-event.entity';
+import { ReportEventType, V1_EVENT_TYPES } from './report-event.entity';
 import { AbsenceDayInput, AddressInput } from './report.dto';
 import { Report } from './report.entity';
 import { ReportMessage } from './report-message.entity';
@@ -173,7 +173,7 @@ export class FieldChangeView {
 }
 
 export class HistoryEntryView {
-  @ApiProperty({ enum: ReportEventType }) type: ReportEventType;
+  @ApiProperty({ enum: V1_EVENT_TYPES, enumName: 'ReportEventType' }) type: ReportEventType;
   @ApiProperty({ format: 'date-time' }) at: string;
   @ApiProperty({ type: OrganisationRef }) organisation: OrganisationRef;
   @ApiProperty({ description: 'Naam van de persoon of API-sleutel' }) actor: string;
@@ -185,7 +185,7 @@ export class HistoryEntryView {
 export class ChangeView {
   @ApiProperty({ description: 'Cursor van deze wijziging' }) cursor: string;
   @ApiProperty({ type: 'integer', example: 12 }) reportNumber: number;
-  @ApiProperty({ enum: ReportEventType }) type: ReportEventType;
+  @ApiProperty({ enum: V1_EVENT_TYPES, enumName: 'ReportEventType' }) type: ReportEventType;
   @ApiProperty({ format: 'date-time' }) at: string;
   @ApiProperty({ type: OrganisationRef, description: 'Wie de wijziging deed' }) organisation: OrganisationRef;
   @ApiProperty({ enum: ReportStatus, description: 'Status van de melding nu' }) status: ReportStatus;

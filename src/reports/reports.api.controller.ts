@@ -14,6 +14,7 @@ import {
 import { ChangesPage, ForwardResult, HistoryEntryView, MessageView, ReportPage, ReportView } from './report.view';
 import { ReportsService } from './reports.service';
 import { Report } from './report.entity';
+import { v1EventType } from './report-event.entity';
 import { ReportQueries } from './report-queries';
 
 /** A meldingsnummer in the path: a positive whole number in range, else 404 (it cannot name a report). */
@@ -90,8 +91,9 @@ export class ReportsApiController {
   @ApiOperation({ summary: 'De volledige geschiedenis: wie wijzigde wat, wanneer, van wat naar wat' })
   @ApiOkResponse({ type: [HistoryEntryView] })
   @ApiProblems(401, 403, 404)
-  history(@CurrentActor() actor: Actor, @Param('number', reportNumber) number: number): Promise<HistoryEntryView[]> {
-    return this.reports.history(actor, number);
+  async history(@CurrentActor() actor: Actor, @Param('number', reportNumber) number: number): Promise<HistoryEntryView[]> {
+    // Version 1 names an attachment added or removed GEWIJZIGD (field `attachments`): see V1_EVENT_TYPES.
+    return (await this.reports.history(actor, number)).map((h) => ({ ...h, type: v1EventType(h.type) }));
   }
 
   @Patch('reports/:number')

@@ -12,6 +12,7 @@ import { ReportQueries } from './report-queries';
 import { ReportForms } from './report-forms';
 import { ReportPagesController } from './report.pages.controller';
 import { ReportsPagesController } from './reports.pages.controller';
+import { ReportPageSections } from './report-page-sections';
 import { ExportsApiController } from './export/exports.api.controller';
 import { ExportsPagesController } from './export/exports.pages.controller';
 import { ReportExportsService } from './export/report-exports.service';
@@ -23,6 +24,7 @@ import { ReportPdfService } from './export/report-pdf.service';
   controllers: [ExportsApiController, ExportsPagesController, ReportsApiController, ReportsPagesController, ReportPagesController],
   providers: [
     ReportEventBus,
+    ReportPageSections,
     ReportQueries,
     ReportForms,
     ReportsService,
@@ -32,6 +34,6 @@ import { ReportPdfService } from './export/report-pdf.service';
     ReportPdfService,
     { provide: PgnCipher, inject: [AppConfig], useFactory: (c: AppConfig) => PgnCipher.fromConfig(c.PGN_ENCRYPTION_KEY, c.DATA_DIR) },
   ],
-  exports: [ReportsService, ReportHandlingService, ReportEventBus],
+  exports: [ReportsService, ReportHandlingService, ReportEventBus, ReportEventsService, ReportPageSections],
 })
 export class ReportsModule {}

@@ -10,6 +10,11 @@ import { invalid } from '../common/problem';
 export interface UploadSpec {
   field: string;
   maxBytes: number;
+  /**
+   * The route reads the file itself as it streams in (StreamedUpload), and enforces its own size (maxBytes is then
+   * unused); the form guard only reads the fields before the file, for the CSRF token.
+   */
+  streamed?: boolean;
 }
 
 export const UPLOAD_KEY = 'verzuimloket:upload';

@@ -17,6 +17,8 @@ export const REPORT_EVENT_TYPES: Record<ReportEventType, { type: string; label: 
   [ReportEventType.BERICHT]: { type: 'nl.verzuimloket.melding.bericht-toegevoegd', label: 'Nieuw bericht' },
   [ReportEventType.DOORGESTUURD]: { type: 'nl.verzuimloket.melding.doorgestuurd', label: 'Melding doorgestuurd' },
   [ReportEventType.INGETROKKEN]: { type: 'nl.verzuimloket.melding.ingetrokken', label: 'Melding ingetrokken' },
+  [ReportEventType.BIJLAGE_TOEGEVOEGD]: { type: 'nl.verzuimloket.melding.bijlage-toegevoegd', label: 'Bijlage toegevoegd' },
+  [ReportEventType.BIJLAGE_VERWIJDERD]: { type: 'nl.verzuimloket.melding.bijlage-verwijderd', label: 'Bijlage verwijderd door de school' },
 };
 
 /** The event the "send test event" button sends; not subscribable, it goes to the one endpoint asked. */

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 import { clock } from '../../src/common/clock';
+import request from 'supertest';
 import { codeAt } from '../../src/identity/credentials/totp';
 import { PASSWORD, Person } from './people';
 import { TestApp } from './test-app';
@@ -61,4 +62,18 @@ export async function openSignedIn(browser: Browser, base: string, person: Perso
   await signInPage(page, person);
   await page.waitForURL(`${base}${path}`);
   return page;
+}
+
+/**
+ * A page in its own context, signed in as this person through the API's two steps (the sign-in pages have their own
+ * tests), at this viewport (default: the browser's).
+ */
+export async function signedInPage(t: TestApp, browser: Browser, base: string, person: Person, viewport?: { width: number; height: number }): Promise<Page> {
+  const agent = request.agent(t.http);
+  await agent.post('/api/v1/session').send({ username: person.user.username, password: PASSWORD }).expect(200);
+  const res = await agent.post('/api/v1/session/code').send({ code: codeAt(person.seed, clock.now()) }).expect(200);
+  const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).map((c) => /^([^=;]*vzl_session)=([^;]+)/.exec(c)).find(Boolean)!;
+  const context = await browser.newContext({ ...(viewport ? { viewport } : {}), acceptDownloads: true });
+  await context.addCookies([{ name: cookie[1], value: cookie[2], url: base }]);
+  return context.newPage();
 }
