@@ -182,6 +182,9 @@ describe('exports: the overview as .xlsx and CSV, one report as PDF', () => {
       number = (await school.post('/api/v1/reports', { ...body, absenceExplanation: long, schoolAction: long }).expect(201)).body.number;
       for (let i = 1; i <= 12; i++) await amsterdam.post(`/api/v1/reports/${number}/messages`, { body: `Bericht ${i}: ${long.slice(0, 600)}` }).expect(201);
       await amsterdam.post(`/api/v1/reports/${number}/status`, { status: 'IN_BEHANDELING' }).expect(200);
+      await request(t.http).post(`/api/v1/reports/${number}/attachments`).set('Authorization', `Bearer ${school.key}`)
+        .field('description', 'Verzuimoverzicht oktober').attach('file', Buffer.from('%PDF-1.7\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n'), 'overzicht.pdf')
+        .expect(201);
     });
 
     it('holds every field, the messages and the history as text, with the number and date on every page', async () => {
@@ -203,6 +206,7 @@ describe('exports: the overview as .xlsx and CSV, one report as PDF', () => {
       expect(text).toContain('Bericht 12:');
       expect(text).toMatch(/Status gewijzigd, door/);
       expect(text).toContain('Coördinator'); // WinAnsi: Dutch letters as text
+      expect(text).toMatch(/Bijlagen[\s\S]*overzicht\.pdf[\s\S]*Verzuimoverzicht oktober/); // the list, not the files
     });
 
     it("logs the export, and answers 404 for another organisation's report", async () => {

@@ -108,12 +108,23 @@ describeWithBrowser("the operator's pages, in a real browser", () => {
     await expectAccessible(page);
     await page.getByLabel('Gemeente', { exact: true }).selectOption('GM0363');
     await page.getByLabel('Luxeverzuim').check();
-    await page.getByLabel('Ontvanger').fill('XX99');
+    // Municipalities by name, the receiver picked from a list: no code to type.
+    const municipalityNames = await page.getByLabel('Gemeente', { exact: true }).locator('option').allTextContents();
+    expect(municipalityNames.slice(1)).toEqual([...municipalityNames.slice(1)].sort((a, b) => a.localeCompare(b, 'nl')));
+    expect(municipalityNames).toContain('Amsterdam (GM0363)');
+    await expect(page.getByLabel('Ontvanger').locator('optgroup').evaluateAll((groups) => groups.map((g) => g.getAttribute('label'))))
+      .resolves.toEqual(['Gemeenten', 'Regionale bureaus leerplicht', "RMC-regio's"]);
+    // Nothing chosen: the error names the field, and what was chosen stays.
     await submit(page, 'Routering opslaan', `${base}/organisaties/routering`);
-    await expect(errors(page)).resolves.toContain('Ontvanger: organisatie XX99 bestaat niet');
+    await expect(errors(page)).resolves.toContain('Ontvanger: is verplicht');
     await expect(page.getByLabel('Luxeverzuim').isChecked()).resolves.toBe(true);
     await expectAccessible(page);
-    await page.getByLabel('Ontvanger').fill('gm0344');
+    // A code that is not in the list, sent by hand: refused by name.
+    const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
+    const forged = await page.request.post(`${base}/organisaties/routering`, { form: { _csrf: csrf, municipality: 'GM0363', kind: 'LUXE', target: 'XX99' }, maxRedirects: 0 });
+    expect(forged.status()).toBe(422);
+    expect(await forged.text()).toContain('Ontvanger: organisatie XX99 bestaat niet');
+    await page.getByLabel('Ontvanger').selectOption('GM0344');
     await submit(page, 'Routering opslaan', `${base}/organisaties/routering?gedaan=routering`);
     await expect(notice(page)).resolves.toContain('De alternatieve routering is opgeslagen.');
     await expect(page.getByRole('table', { name: 'Ingestelde routeringen' }).locator('tbody tr').allTextContents())

@@ -31,7 +31,7 @@ const rows = (page: Page) =>
   );
 
 /** A journey of a dozen pages, each checked with axe: more than jest's default minute on a busy machine. */
-const JOURNEY = 120_000;
+const JOURNEY = 180_000;
 
 describeWithBrowser('beheer locaties en melders, in a real browser', () => {
   let t: TestApp;

@@ -41,6 +41,9 @@ export class AttachmentsPagesController implements OnModuleInit {
 
   onModuleInit(): void {
     this.sections.add({ partial: 'attachments/report-attachments', context: (actor, report) => this.section(actor, report.number, report) });
+    this.sections.listAttachmentsWith(async (actor, report) => (await this.attachments.listForPage(actor, report.number)).attachments.map((a) => ({
+      fileName: a.fileName, description: a.description, size: a.size, createdAt: a.createdAt, organisation: { name: a.addedBy.name },
+    })));
   }
 
   @Post()

@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { AccountsService, Activation } from './accounts.service';
 import { Actor } from '../kernel/actor';
 import { Allow, CurrentActor, Permission } from '../kernel/access';
-import { ActivationKindInput, AssignTokenInput, HardwareTokenInput, NewAccountInput, RolesInput } from './identity.dto';
+import { ActivationKindInput, AssignTokenInput, DetailsInput, HardwareTokenInput, NewAccountInput, RolesInput } from './identity.dto';
 import { Role, ROLES_BY_ORGANISATION } from './permissions';
 import { User, UserStatus } from './user.entity';
 import { SchoolDataService } from '../organisations/school-data.service';
@@ -37,6 +37,7 @@ const DONE: Record<string, string> = {
   aangemaakt: 'Het account is aangemaakt. De activeringslink is gemaild.',
   activering: 'Er is een nieuwe activeringslink gemaild; een eerdere link of brief werkt niet meer.',
   rollen: 'De rollen zijn opgeslagen. Lopende sessies van deze persoon zijn beëindigd.',
+  gegevens: 'De naam en het e-mailadres zijn opgeslagen. Een gewijzigd adres kreeg bericht, net als het oude.',
   reset: 'Het token is gereset en er is een activeringslink gemaild om opnieuw te koppelen.',
   ingetrokken: 'Het token is ingetrokken. Aanmelden kan niet meer tot een reset.',
   hardware: 'Het hardwaretoken is gekoppeld. De persoon bevestigt het met een code bij de activering.',
@@ -117,6 +118,16 @@ export class AccountsPagesController {
   async show(@CurrentActor() actor: Actor, @Param('id') id: string, @Query('gedaan') done?: string): Promise<string> {
     const user = await this.accounts.get(actor.organisationId, id);
     return this.pages.render('identity/account', await this.accountContext(actor, user, [], DONE[done ?? '']));
+  }
+
+  @Post('beheer/gebruikers/:id/gegevens')
+  @Allow(Permission.USER_MANAGE)
+  async details(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() form: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    await this.act(actor, id, res, 'gegevens', async () => {
+      const { input, errors } = await validateAs(DetailsInput, unflatten({ name: form.name, email: form.email }));
+      if (!input) return errors;
+      await this.accounts.correctDetails(actor, id, input);
+    }, 'name', { name: form.name, email: form.email });
   }
 
   @Post('beheer/gebruikers/:id/rollen')
@@ -203,7 +214,7 @@ export class AccountsPagesController {
    * letter does). Done: back to the account with a notice. Refused: the account's page with the reason, 422.
    */
   private async act(
-    actor: Actor, id: string, res: Response, done: keyof typeof DONE, perform: () => Promise<FieldError[] | unknown>, field = 'algemeen',
+    actor: Actor, id: string, res: Response, done: keyof typeof DONE, perform: () => Promise<FieldError[] | unknown>, field = 'algemeen', typed: Record<string, unknown> = {},
   ): Promise<void> {
     const user = await this.accounts.get(actor.organisationId, id);
     let problems: FieldError[];
@@ -219,7 +230,8 @@ export class AccountsPagesController {
       problems = fieldErrorsOf(error, { field, forbiddenOnPage: true });
     }
     const current = await this.accounts.get(actor.organisationId, id);
-    res.status(422).type('html').send(this.pages.render('identity/account', await this.accountContext(actor, current, pageErrors(problems, LABELS))));
+    const context = await this.accountContext(actor, current, pageErrors(problems, LABELS));
+    res.status(422).type('html').send(this.pages.render('identity/account', { ...context, values: { ...(context.values as object), ...typed } }));
   }
 
   private letter(res: Response, actor: Actor, user: User, activation: Activation): void {
@@ -280,7 +292,7 @@ export class AccountsPagesController {
         { value: 'LINK', label: 'Link per e-mail' },
         { value: 'LETTER', label: 'Brief met code om af te drukken' },
       ],
-      values: { activation: 'LINK', tokenId: user.hardwareTokenId ?? '' },
+      values: { activation: 'LINK', tokenId: user.hardwareTokenId ?? '', name: user.name, email: user.email },
     };
   }
 

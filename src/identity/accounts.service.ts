@@ -136,6 +136,23 @@ export class AccountsService {
     });
   }
 
+  /**
+   * The beheerder corrects a person's name and e-mail address (audited, which fields, not their values); a changed
+   * address is told at both addresses, in the same transaction.
+   */
+  async correctDetails(actor: Actor, id: string, details: { name: string; email: string }): Promise<User> {
+    return this.db.transaction(async (m) => {
+      const user = await this.get(actor.organisationId, id, m);
+      const fields = (['name', 'email'] as const).filter((f) => (f === 'email' ? details.email.toLowerCase() !== user.email.toLowerCase() : details.name !== user.name));
+      if (fields.length === 0) return user;
+      await m.getRepository(User).update(user.id, { name: details.name, email: details.email });
+      const changed = await this.get(actor.organisationId, id, m);
+      if (fields.includes('email')) await this.mailer.addressChanged(m, changed, changed.organisation.name, user.email);
+      await this.log(actor, AuditAction.USER_CHANGED, changed, m, { fields });
+      return changed;
+    });
+  }
+
   async changeRoles(actor: Actor, id: string, roles: string[], locationIds: string[] | undefined): Promise<User> {
     return this.db.transaction(async (m) => {
       const user = await this.get(actor.organisationId, id, m);

@@ -8,4 +8,10 @@ import { User } from './user.entity';
  */
 export abstract class ActivationMailer {
   abstract send(m: EntityManager, user: User, organisationName: string, link: string, expiresAt: Date): Promise<void>;
+
+  /**
+   * Tells a person, at the old and at the new address, that the beheerder changed their account's e-mail address
+   * (so that a change they did not expect is noticed); in the transaction of the change.
+   */
+  abstract addressChanged(m: EntityManager, user: User, organisationName: string, previousEmail: string): Promise<void>;
 }

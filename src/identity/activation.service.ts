@@ -22,6 +22,11 @@ export interface Enrolment {
   serial?: string;
 }
 
+/** A first activation (never active) whose password step was done: it goes on where it was left, until it expires. */
+function resumes(user: User): boolean {
+  return user.status === UserStatus.PENDING && user.passwordHash !== null;
+}
+
 function tooManyAttempts(): ProblemError {
   return new ProblemError(ErrorCode.TOO_MANY_REQUESTS, 'Er waren te veel mislukte pogingen. Wacht een paar minuten en probeer het dan opnieuw, of vraag uw beheerder om hulp.');
 }
@@ -46,7 +51,7 @@ export class ActivationService {
   ) {}
 
   /** Who the code belongs to and what is still to do, without changing anything. */
-  async inspect(secret: string): Promise<{ username: string; name: string; organisation: string; needsPassword: boolean; token: TokenKind }> {
+  async inspect(secret: string): Promise<{ username: string; name: string; organisation: string; needsPassword: boolean; resumes: boolean; token: TokenKind }> {
     const user = await this.accounts.findByActivation(secret);
     if (!user) throw invalidActivation();
     return {
@@ -54,6 +59,7 @@ export class ActivationService {
       name: user.name,
       organisation: user.organisation.name,
       needsPassword: !user.passwordHash,
+      resumes: resumes(user),
       token: user.hardwareTokenId ? TokenKind.HARDWARE : TokenKind.APP,
     };
   }
@@ -67,7 +73,10 @@ export class ActivationService {
     await this.attempts.claimClient(clientIp);
     const user = await this.accounts.findByActivation(secret);
     if (!user) throw await this.failed(null, clientIp, 'UNKNOWN_ACTIVATION', invalidActivation());
-    if (user.passwordHash) {
+    // A first activation left after the password step goes on at the token, without the password: whoever holds the
+    // code chose it in this activation, so asking it again protects nothing (and it may be forgotten).
+    const resuming = resumes(user) && password === '';
+    if (user.passwordHash && !resuming) {
       const claimed = await this.attempts.claimAccount(user, 'password', clientIp);
       const correct = await verifyPassword(user.passwordHash, password);
       if (!claimed) throw await this.failed(user, clientIp, 'ACCOUNT_THROTTLED', tooManyAttempts());
@@ -87,8 +96,9 @@ export class ActivationService {
       const token = await this.db.getRepository(HardwareToken).findOneByOrFail({ id: user.hardwareTokenId });
       return { username: user.username, token: TokenKind.HARDWARE, serial: token.serial };
     }
-    const seed = newSecret();
-    await this.db.getRepository(User).update(user.id, { totpSeed: this.seeds.seal(seed), tokenKind: null });
+    // Resuming keeps the secret already shown, so that an app that scanned it before still gives the right codes.
+    const seed = resuming && user.totpSeed ? this.seeds.open(user.totpSeed) : newSecret();
+    if (!resuming || !user.totpSeed) await this.db.getRepository(User).update(user.id, { totpSeed: this.seeds.seal(seed), tokenKind: null });
     const uri = otpauthUri(seed, user.username);
     return { username: user.username, token: TokenKind.APP, otpauthUri: uri, qrSvg: await qrCodeSvg(uri), secret: seed };
   }

@@ -63,6 +63,13 @@ export class AppointInput {
   activation?: 'LINK' | 'LETTER';
 }
 
+export class DetailsInput {
+  @ApiProperty() @IsDefined() @IsString() @MinLength(1) @MaxLength(200)
+  name: string;
+  @ApiProperty() @IsDefined() @IsString() @IsEmail({}, { message: 'is geen geldig e-mailadres' }) @MaxLength(254)
+  email: string;
+}
+
 export class RolesInput {
   @ApiProperty({ enum: Role, isArray: true }) @IsDefined() @IsArray() @ArrayMinSize(1, { message: 'kies minstens één rol' }) @ArrayMaxSize(5) @ArrayUnique() @IsIn(Object.values(Role), { each: true })
   roles: Role[];

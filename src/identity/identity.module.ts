@@ -19,6 +19,8 @@ import { ActivationPagesController } from './activation.pages.controller';
 import { ApiKeysPagesController } from './api-keys.pages.controller';
 import { AppointmentsPagesController } from './appointments.pages.controller';
 import { SignInPagesController } from './sign-in.pages.controller';
+import { OwnAccountPagesController } from './own-account.pages.controller';
+import { OwnPasswordService } from './own-password.service';
 import { prepareDummyHash } from './credentials/passwords';
 import { SecretBox } from './credentials/totp';
 import { SessionsService } from './sessions.service';
@@ -37,7 +39,7 @@ import { RateLimitGuard, rateLimits, RateLimitStorage } from './rate-limit';
   ],
   controllers: [
     AuthApiController, AccountsApiController, ApiKeysApiController,
-    SignInPagesController, ActivationPagesController, AccountsPagesController, ApiKeysPagesController, AppointmentsPagesController,
+    SignInPagesController, ActivationPagesController, AccountsPagesController, ApiKeysPagesController, AppointmentsPagesController, OwnAccountPagesController,
   ],
   providers: [
     ApiKeysService,
@@ -46,6 +48,7 @@ import { RateLimitGuard, rateLimits, RateLimitStorage } from './rate-limit';
     AttemptsService,
     AccountsService,
     ActivationService,
+    OwnPasswordService,
     { provide: SecretBox, inject: [AppConfig], useFactory: (c: AppConfig) => new SecretBox(masterKey(c.PGN_ENCRYPTION_KEY, c.DATA_DIR)) },
     HousekeepingService,
     // In this order: who and may (401, 403), how often (429), then the form's CSRF token and file.

@@ -20,7 +20,7 @@ import { MailTemplate } from './outbox-message.entity';
 
 const TEMPLATE_LABELS: Record<MailTemplate, string> = {
   [MailTemplate.REPORT_EVENT]: 'Bericht over een melding', [MailTemplate.DIGEST]: 'Dagelijks overzicht', [MailTemplate.ACTIVATION]: 'Activeringslink',
-  [MailTemplate.WEBHOOK_DISABLED]: 'Webhook uitgezet',
+  [MailTemplate.WEBHOOK_DISABLED]: 'Webhook uitgezet', [MailTemplate.ADDRESS_CHANGED]: 'E-mailadres gewijzigd',
 };
 
 const MAILBOX_LABELS: Record<string, string> = { mailbox: 'Algemeen e-mailadres' };

@@ -110,6 +110,17 @@ export class NotificationsService implements ReportEventListener, ActivationMail
     );
   }
 
+  /**
+   * The notice of a changed address, to both addresses: it names the organisation and the username, nothing else
+   * (not the addresses, not the name); the old address learns that mail now goes elsewhere.
+   */
+  async addressChanged(m: EntityManager, user: User, organisationName: string, previousEmail: string): Promise<void> {
+    const data = { organisation: organisationName, username: user.username };
+    await m.getRepository(OutboxMessage).insert([previousEmail, user.email].map((address) => ({
+      template: MailTemplate.ADDRESS_CHANGED, organisationId: user.organisationId, userId: user.id, recipient: address.toLowerCase(), data,
+    })));
+  }
+
   /** The activation link, to the person only; the link itself is sealed in the row. */
   async send(m: EntityManager, user: User, organisationName: string, link: string, expiresAt: Date): Promise<void> {
     const id = randomUUID();

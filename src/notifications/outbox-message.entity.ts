@@ -21,11 +21,13 @@ export enum MailTemplate {
   ACTIVATION = 'activation',
   /** To the beheerders: a webhook endpoint was disabled (410 Gone, or failing too long). */
   WEBHOOK_DISABLED = 'webhook-disabled',
+  /** To a person, at the old and the new address: the beheerder changed the account's e-mail address. */
+  ADDRESS_CHANGED = 'address-changed',
 }
 
 /**
- * The templates the list of failed e-mails (API 1.x) shows: a webhook notice is left out, because an answer's enum may
- * not grow within a major version; the webhook's own page shows that the endpoint is off.
+ * The templates the list of failed e-mails (API 1.x) shows: a webhook notice and an address-change notice are left out,
+ * because an answer's enum may not grow within a major version; the webhook's own page shows that the endpoint is off.
  */
 export const FAILED_LIST_TEMPLATES: readonly MailTemplate[] = [MailTemplate.REPORT_EVENT, MailTemplate.DIGEST, MailTemplate.ACTIVATION];
 

@@ -265,11 +265,21 @@ export class OperatorPagesController {
   }
 
   private async routingContext(actor: Actor, values: Record<string, unknown>, errors: FieldError[], notice?: string): Promise<PageContext> {
-    const [rules, { organisations: municipalities }] = await Promise.all([this.organisations.routingRules(), this.organisations.list(OrganisationType.GEMEENTE)]);
+    const [rules, ...lists] = await Promise.all([
+      this.organisations.routingRules(),
+      ...[OrganisationType.GEMEENTE, OrganisationType.REGIONAAL_BUREAU, OrganisationType.RMC_REGIO].map((type) => this.organisations.list(type)),
+    ]);
+    // By name, as people look them up; the code after it for those who know it.
+    const byName = (list: { code: string; name: string; active: boolean }[]) => list
+      .filter((o) => o.active).map((o) => ({ value: o.code, label: `${o.name} (${o.code})` })).sort((a, b) => a.label.localeCompare(b.label, 'nl'));
+    const [municipalities, offices, regions] = lists.map((l) => byName(l.organisations));
     return {
       title: 'Alternatieve routering', nav: nav(actor, 'operator'), values: flatten(values), errors, notice,
       rules: rules.map((r) => ({ ...r, kindLabel: KIND_LABELS[r.kind as ReportKind] ?? r.kind })),
-      municipalities: municipalities.map((m) => ({ value: m.code, label: `${m.name} (${m.code})` })),
+      municipalities,
+      receivers: [
+        { label: 'Gemeenten', options: municipalities }, { label: 'Regionale bureaus leerplicht', options: offices }, { label: "RMC-regio's", options: regions },
+      ].filter((g) => g.options.length > 0),
       kinds: options(KIND_LABELS),
     };
   }

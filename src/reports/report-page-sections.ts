@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Actor } from '../kernel/actor';
+import type { PdfAttachment } from './export/report-pdf';
 import { ReportView } from './report.view';
 
 /**
@@ -15,6 +16,7 @@ export interface ReportSection {
 @Injectable()
 export class ReportPageSections {
   private readonly sections: ReportSection[] = [];
+  private attachmentList?: (actor: Actor, report: ReportView) => Promise<PdfAttachment[]>;
 
   add(section: ReportSection): void {
     this.sections.push(section);
@@ -23,5 +25,15 @@ export class ReportPageSections {
   /** Each section's partial with its data, in the order they were added. */
   render(actor: Actor, report: ReportView): Promise<Record<string, unknown>[]> {
     return Promise.all(this.sections.map(async (s) => ({ partial: s.partial, ...(await s.context(actor, report)) })));
+  }
+
+  /** The capability that holds a report's attachments says how to list them for the archive (the PDF). */
+  listAttachmentsWith(list: (actor: Actor, report: ReportView) => Promise<PdfAttachment[]>): void {
+    this.attachmentList = list;
+  }
+
+  /** The report's attachments for the archive, or undefined where no capability holds attachments. */
+  attachments(actor: Actor, report: ReportView): Promise<PdfAttachment[] | undefined> {
+    return this.attachmentList ? this.attachmentList(actor, report) : Promise.resolve(undefined);
   }
 }

@@ -118,20 +118,34 @@ export class ReportQueries {
 
   /**
    * An export's rows: the overview's filters or a ticked selection, newest first, read in keyset batches of `size` so that
-   * no export holds more than one batch. Only reports numbered up to `upTo` (the highest when the export began) come
-   * along, so that the file matches the count in the audit log unless a report left the caller's sight meanwhile.
+   * no export holds more than a batch or two. Only reports numbered up to `upTo` (the highest when the export began) come
+   * along, so that the file matches the count in the audit log unless a report left the caller's sight meanwhile. The
+   * reports filed by the caller and those routed to it are read apart, each along its own index (school or receiver,
+   * then number), and merged: one query with both sides in an OR cannot walk an index in order.
    */
   async *exportBatches(actor: Actor, scope: ExportScope, upTo: number, size = 1000): AsyncGenerator<ExportRecord[]> {
-    let after = upTo + 1;
+    const sides = (['school', 'receiver'] as const).map((side) => ({ side, rows: [] as ExportRecord[], at: 0, after: upTo + 1, done: false }));
     for (;;) {
-      const qb = this.scoped(actor, scope).andWhere('r.number < :after', { after }).orderBy('r.number', 'DESC').limit(size);
-      qb.select(EXPORT_SELECT[0][0], EXPORT_SELECT[0][1]);
-      for (const [sql, alias] of EXPORT_SELECT.slice(1)) qb.addSelect(sql, alias);
-      const rows = (await qb.getRawMany<Record<string, unknown>>()).map(toExportRecord);
-      if (rows.length === 0) return;
-      yield rows;
-      after = rows[rows.length - 1].number;
-      if (rows.length < size) return;
+      for (const s of sides) {
+        if (s.at < s.rows.length || s.done) continue;
+        const qb = this.scoped(actor, scope, s.side).andWhere('r.number < :after', { after: s.after }).orderBy('r.number', 'DESC').limit(size);
+        qb.select(EXPORT_SELECT[0][0], EXPORT_SELECT[0][1]);
+        for (const [sql, alias] of EXPORT_SELECT.slice(1)) qb.addSelect(sql, alias);
+        s.rows = (await qb.getRawMany<Record<string, unknown>>()).map(toExportRecord);
+        s.at = 0;
+        s.done = s.rows.length < size;
+        if (s.rows.length) s.after = s.rows[s.rows.length - 1].number;
+      }
+      const batch: ExportRecord[] = [];
+      // Newest first from either side, until a side that may have more has given all it read.
+      while (sides.every((s) => s.at < s.rows.length || s.done)) {
+        const heads = sides.filter((s) => s.at < s.rows.length);
+        if (heads.length === 0) break;
+        const next = heads.reduce((a, b) => (a.rows[a.at].number > b.rows[b.at].number ? a : b));
+        batch.push(next.rows[next.at++]);
+      }
+      if (batch.length === 0) return;
+      yield batch;
     }
   }
 
@@ -144,8 +158,8 @@ export class ReportQueries {
     return { count: Number(row?.count ?? 0), upTo: Number(row?.upTo ?? 0), ...('numbers' in scope ? { numbers: (row?.numbers ?? []).map(Number) } : {}) };
   }
 
-  private scoped(actor: Actor, scope: ExportScope): SelectQueryBuilder<Report> {
-    const qb = this.visible(actor);
+  private scoped(actor: Actor, scope: ExportScope, side?: 'school' | 'receiver'): SelectQueryBuilder<Report> {
+    const qb = this.visible(actor, side);
     return 'numbers' in scope ? qb.andWhere('r.number IN (:...numbers)', { numbers: scope.numbers.length ? [...scope.numbers] : [0] }) : this.filter(qb, scope.filters);
   }
 
@@ -165,16 +179,19 @@ export class ReportQueries {
   }
 
   /** Reports the actor sees, with school, location and receiver: as filing school (within a melder's locations) or as receiver. */
-  private visible(actor: Actor): SelectQueryBuilder<Report> {
+  private visible(actor: Actor, side?: 'school' | 'receiver'): SelectQueryBuilder<Report> {
     const limit = locationLimit(actor);
     const schoolSide = new Brackets((w) => {
       w.where('r.schoolId = :org', { org: actor.organisationId });
       if (limit) w.andWhere('r.locationId IN (:...locations)', { locations: [...limit] });
     });
-    return this.db.getRepository(Report).createQueryBuilder('r')
+    const qb = this.db.getRepository(Report).createQueryBuilder('r')
       .innerJoinAndSelect('r.school', 'school')
       .innerJoinAndSelect('r.location', 'location')
-      .innerJoinAndSelect('r.receiver', 'receiver')
-      .where(new Brackets((w) => w.where(schoolSide).orWhere('r.receiverId = :org', { org: actor.organisationId })));
+      .innerJoinAndSelect('r.receiver', 'receiver');
+    if (side === 'school') return qb.where(schoolSide);
+    // A school never receives its own report; said here so that the two sides cannot overlap.
+    if (side === 'receiver') return qb.where('r.receiverId = :org AND r.schoolId <> :org', { org: actor.organisationId });
+    return qb.where(new Brackets((w) => w.where(schoolSide).orWhere('r.receiverId = :org', { org: actor.organisationId })));
   }
 }

@@ -13,6 +13,7 @@ import globalTeardown from '../support/global-teardown';
 import { TestMailServer } from '../support/mail-server';
 import { bsn, daysAgo, bornAged } from '../support/test-app';
 import { benchWebhooks } from './webhooks';
+import { benchExports } from './exports';
 import { benchAttachments } from './attachments';
 
 /**
@@ -20,7 +21,8 @@ import { benchAttachments } from './attachments';
  * imports DUO's file; every filing e-mails the municipality's mailbox through a local SMTP server, and the time from
  * filing to arrival is measured; prints throughput, latency percentiles and memory. Runs on PostgreSQL when one answers
  * (as the tests do), else on the embedded database. Figures go into docs/benchmarks.md by hand. `--webhooks`: the
- * webhook benchmark instead (test/bench/webhooks.ts); `--attachments`: memory while attachments stream (test/bench/attachments.ts).
+ * webhook benchmark instead (test/bench/webhooks.ts); `--exports`: the export benchmark (test/bench/exports.ts);
+ * `--attachments`: memory while attachments stream (test/bench/attachments.ts).
  */
 const REPORTS = Number(process.env.BENCH_REPORTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -140,7 +142,8 @@ async function main(): Promise<void> {
   }
 }
 
-(process.argv.includes('--webhooks') ? benchWebhooks() : process.argv.includes('--attachments') ? benchAttachments() : main()).catch((e) => {
+const mode = ['--webhooks', '--exports', '--attachments'].find((m) => process.argv.includes(m));
+(mode === '--webhooks' ? benchWebhooks() : mode === '--exports' ? benchExports() : mode === '--attachments' ? benchAttachments() : main()).catch((e) => {
   process.stderr.write(`${(e as Error).stack}\n`);
   process.exit(1);
 });

@@ -5,6 +5,7 @@ import { AuditAction, AuditService, AuditSubjectType, byActor } from '../../audi
 import { Actor } from '../../kernel/actor';
 import { findVisibleReport } from '../report-access';
 import { ReportEventsService } from '../report-events.service';
+import { ReportPageSections } from '../report-page-sections';
 import { ReportsService } from '../reports.service';
 import { reportPdf } from './report-pdf';
 
@@ -22,12 +23,14 @@ export class ReportPdfService {
     private readonly reports: ReportsService,
     private readonly events: ReportEventsService,
     private readonly audit: AuditService,
+    private readonly sections: ReportPageSections,
   ) {}
 
   async render(actor: Actor, number: number, printedAt = new Date()): Promise<RenderedPdf> {
     const report = await findVisibleReport(this.db.manager, actor, number);
     const [view, history] = await Promise.all([this.reports.view(report), this.events.history(report.id)]);
+    const attachments = await this.sections.attachments(actor, view);
     await this.audit.record(byActor(actor, AuditAction.REPORTS_EXPORTED, { subjectType: AuditSubjectType.REPORT, subjectId: number, details: { format: 'PDF' } }));
-    return { fileName: `melding-${number}.pdf`, doc: reportPdf(view, history, printedAt) };
+    return { fileName: `melding-${number}.pdf`, doc: reportPdf(attachments ? { ...view, attachments } : view, history, printedAt) };
   }
 }

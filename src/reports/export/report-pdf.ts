@@ -24,7 +24,7 @@ const LABEL_WIDTH = 170;
  * the history and the list of attachments, with the meldingsnummer, the printing date and the page number on every page.
  * `compress: false` writes the page contents readable (the tests read them back).
  */
-export function reportPdf(r: ReportView, history: readonly HistoryEntryView[], printedAt: Date, compress = true): PDFKit.PDFDocument {
+export function reportPdf(r: ReportView & { attachments?: PdfAttachment[] }, history: readonly HistoryEntryView[], printedAt: Date, compress = true): PDFKit.PDFDocument {
   const doc = new PDFDocument({
     size: 'A4', margins: { top: MARGIN + 14, bottom: MARGIN + 10, left: MARGIN, right: MARGIN }, bufferPages: true, compress,
     info: { Title: `Verzuimmelding ${r.number}`, Author: 'Verzuimloket', Subject: 'Verzuimmelding voor het archief', CreationDate: printedAt },
@@ -93,7 +93,7 @@ export function reportPdf(r: ReportView, history: readonly HistoryEntryView[], p
     w.entry(`${nlDateTime(h.at, 'long')}: ${EVENT_LABELS[h.type] ?? h.type}, door ${h.actor} (${h.organisation.name})`, lines);
   }
 
-  const attachments = (r as ReportView & { attachments?: PdfAttachment[] }).attachments;
+  const attachments = r.attachments;
   if (Array.isArray(attachments)) {
     w.heading('Bijlagen');
     if (attachments.length === 0) w.line('Geen bijlagen.');
