@@ -68,7 +68,7 @@ export async function benchAttachments(): Promise<void> {
     const reporter = await json('POST', '/api/v1/reporters', { name: 'B. Enchmark', function: 'Verzuimcoördinator', phone: '020 5550000', email: 'bench@school.example' });
     const reports: number[] = [];
     for (let i = 0; reports.length * 20 < FILES; i++) {
-      const school = { location: { id: location.id }, reporter: { id: reporter.id } } as unknown as TestSchool;
+      const school = { org: { code: '99BA' }, location: { id: location.id, code: '01' }, reporter: { id: reporter.id } } as unknown as TestSchool;
       reports.push((await json('POST', '/api/v1/reports', reportBody(school, {}, { pgn: bsn(880000 + i) }))).number);
     }
 
