@@ -45,6 +45,7 @@ const BODIES: Record<string, object> = {
   'PUT /api/v1/users/:id/roles': { roles: ['lezer'] },
   'POST /api/v1/users/:id/token/hardware': { tokenId: '00000000-0000-4000-8000-000000000000' },
   'PUT /api/v1/notifications/preferences/:id': { frequency: 'DAILY' },
+  'PUT /api/v1/reports/:number/assignment': { userId: null },
 };
 const bodyFor = (route: Route) => BODIES[`${route.method} ${route.path}`] ?? {};
 /** The API takes JSON, the pages take forms (a page refuses JSON with 415 before anyone asks who is calling). */

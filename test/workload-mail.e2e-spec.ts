@@ -12,7 +12,7 @@ describe('e-mails about one report within MAIL_COALESCE_SECONDS are combined', (
 
   beforeAll(async () => {
     mail = await TestMailServer.start();
-    t = await TestApp.start({ SMTP_URL: mail.url, MAIL_WORKER: 'true', MAIL_POLL_MS: '100', MAIL_COALESCE_SECONDS: '2' });
+    t = await TestApp.start({ SMTP_URL: mail.url, MAIL_WORKER: 'true', MAIL_POLL_MS: '100', MAIL_COALESCE_SECONDS: '10' }); // wide enough for a loaded machine
     school = await t.newSchool('Bundelschool');
     amsterdam = await t.keyFor('GM0363');
     await school.put('/api/v1/notifications/mailbox', { mailbox: SCHOOL_MAILBOX }).expect(200);
@@ -32,11 +32,11 @@ describe('e-mails about one report within MAIL_COALESCE_SECONDS are combined', (
     await amsterdam.post(`/api/v1/reports/${n}/status`, { status: 'AFGESLOTEN', closingReason: 'TERUG_NAAR_SCHOOL', closingExplanation: 'GEZIEN' }).expect(200);
     await amsterdam.post(`/api/v1/reports/${other}/status`, { status: 'IN_BEHANDELING' }).expect(200);
     // Two addresses (the reporter and the school's mailbox), two reports: four e-mails, not eight.
-    await mail.waitFor(before + 4, 20_000);
+    await mail.waitFor(before + 4, 40_000);
     await new Promise((r) => setTimeout(r, 3_000));
     const mails = mail.received.slice(before);
     expect(mails).toHaveLength(4);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(9_500);
     const aboutN = mails.filter((m) => m.text.includes(`meldingsnummer ${n} `));
     expect(aboutN.flatMap((m) => m.to).sort()).toEqual([SCHOOL_MAILBOX, school.reporter.email.toLowerCase()].sort());
     for (const m of aboutN) {
