@@ -1,0 +1,208 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createApp } from '../../src/bootstrap';
+import { loadConfig } from '../../src/config/app-config';
+import { ApiKeysService } from '../../src/identity/api-keys.service';
+import { OrganisationsService } from '../../src/organisations/organisations.service';
+import globalSetup from '../support/global-setup';
+import globalTeardown from '../support/global-teardown';
+import { TestMailServer } from '../support/mail-server';
+import { createTestDatabase } from '../support/test-database';
+import { bornAged, bsn, daysAgo } from '../support/test-app';
+
+/**
+ * `npm run bench -- --soak`: two instances of the built service (`node dist/src/main.js`, each with its mail worker)
+ * on one PostgreSQL database, and a steady open-loop load of SOAK_RATE requests per second (default 50) for
+ * SOAK_SECONDS (default 600): of every ten, two filings by the school, four reads of a filed report, two lists of the
+ * municipality's newest 50 and two polls of its changes feed, alternating between the instances. Requests are sent at
+ * their planned time whether or not earlier ones have answered, so a slow answer cannot hide the ones behind it.
+ * Prints latency percentiles per kind, the errors (expected: none), each instance's RSS after a warm-up minute and at
+ * the end (expected: growth under 10 %), and whether every filing's e-mail to the municipality arrived exactly once.
+ */
+const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
+const RATE = Number(process.env.SOAK_RATE ?? 50);
+const WARM_UP_SECONDS = Math.min(60, Math.floor(SECONDS / 5));
+const ROOT = join(__dirname, '..', '..', '..');
+const MAILBOX = 'leerplicht@soak.example';
+
+type Kind = 'file' | 'read' | 'list' | 'changes';
+const PLAN: Kind[] = ['file', 'read', 'list', 'read', 'changes', 'file', 'read', 'list', 'read', 'changes'];
+
+function percentile(samples: number[], p: number): string {
+  if (samples.length === 0) return '-';
+  const s = [...samples].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))].toFixed(1);
+}
+
+function rssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+async function ready(base: string, child: ChildProcess, log: () => string): Promise<void> {
+  const until = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`instance stopped (${child.exitCode}):\n${log()}`);
+    const ok = await fetch(`${base}/health/ready`).then((r) => r.ok, () => false);
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`instance not ready after 120 s:\n${log()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export async function benchSoak(): Promise<void> {
+  await globalSetup();
+  if (process.env.VZL_TEST_EMBEDDED) throw new Error('--soak needs a PostgreSQL server (DATABASE_URL or 127.0.0.1:5432): two instances share one database');
+  const db = await createTestDatabase();
+  const mail = await TestMailServer.start();
+  const children: ChildProcess[] = [];
+  try {
+    // The organisations and keys, made by a short-lived instance in this process.
+    const setup = await createApp(loadConfig({ ...db.env, LOG_LEVEL: 'error', MAIL_WORKER: 'false' }), { logger: false });
+    const orgs = setup.get(OrganisationsService);
+    const school = await orgs.createSchool('99SK', 'Soakschool', 'VO');
+    const schoolKey = (await setup.get(ApiKeysService).create(school, 'soak', ['melder', 'beheerder'])).secret;
+    const receiverKey = (await setup.get(ApiKeysService).create((await orgs.findByCode('GM0363'))!, 'soak', ['behandelaar', 'beheerder'])).secret;
+    await setup.close();
+
+    const bases: string[] = [];
+    const logs: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const port = await freePort();
+      let out = '';
+      const child = spawn(process.execPath, ['dist/src/main.js'], {
+        cwd: ROOT,
+        env: { ...process.env, ...db.env, PORT: String(port), HOST: '127.0.0.1', MIGRATIONS_RUN: 'false', LOG_LEVEL: 'warn', SMTP_URL: mail.url, MAIL_POLL_MS: '500' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const logFile = join(tmpdir(), `vzl-soak-${process.pid}-${i + 1}.log`);
+      logs.push(logFile);
+      const keep = (c: Buffer) => {
+        out = (out + c.toString()).slice(-20_000);
+        appendFileSync(logFile, c);
+      };
+      child.stdout!.on('data', keep);
+      child.stderr!.on('data', keep);
+      children.push(child);
+      bases.push(`http://127.0.0.1:${port}`);
+      await ready(bases[i], child, () => out);
+    }
+
+    const call = async (base: string, key: string, method: string, path: string, body?: unknown) => {
+      const res = await fetch(base + path, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
+      return JSON.parse(text) as Record<string, unknown>;
+    };
+    const [a] = bases;
+    await call(a, schoolKey, 'POST', '/api/v1/locations', { code: '01', name: 'Hoofdlocatie' });
+    const reporter = await call(a, schoolKey, 'POST', '/api/v1/reporters', { name: 'Soak', function: 'Verzuim', phone: '0201234567', email: 'soak@example.org' });
+    await call(a, receiverKey, 'PUT', '/api/v1/notifications/mailbox', { mailbox: MAILBOX });
+    const body = (i: number) => ({
+      pupil: {
+        pgn: bsn(700000 + i * 7), initials: 'S.', surname: `Soak${i}`, sex: 'M', birthDate: bornAged(8 + (i % 9)),
+        registeredAddress: { street: 'Straat', houseNumber: 1 + (i % 200), postcode: '1012 AB', place: 'Amsterdam', municipalityCode: 'GM0363' },
+      },
+      kind: 'LUXE', reason: 'Vakantie buiten de schoolvakanties', beginDate: daysAgo(5), allLessonsMissed: true, actionWanted: true,
+      locationCode: '99SK01', reporterId: reporter.id, emailCopies: 'MELDER',
+    });
+
+    const latency: Record<Kind, number[]> = { file: [], read: [], list: [], changes: [] };
+    const errors: string[] = [];
+    const filed: number[] = [];
+    const cursors = ['', ''];
+    let filings = 0;
+    const request = async (n: number): Promise<void> => {
+      const kind = PLAN[n % PLAN.length];
+      const side = n % 2;
+      const base = bases[side];
+      const t0 = performance.now();
+      try {
+        if (kind === 'file') {
+          const r = await call(base, schoolKey, 'POST', '/api/v1/reports', body(filings++));
+          filed.push(Number(r.number));
+        } else if (kind === 'read') {
+          if (filed.length === 0) return;
+          await call(base, receiverKey, 'GET', `/api/v1/reports/${filed[Math.floor(Math.random() * filed.length)]}`);
+        } else if (kind === 'list') {
+          await call(base, receiverKey, 'GET', '/api/v1/reports?limit=50');
+        } else {
+          const page = await call(base, receiverKey, 'GET', `/api/v1/changes?limit=500${cursors[side] ? `&after=${cursors[side]}` : ''}`);
+          if (page.nextCursor) cursors[side] = String(page.nextCursor);
+        }
+        latency[kind].push(performance.now() - t0);
+      } catch (e) {
+        errors.push(`${kind}: ${(e as Error).message}`);
+      }
+    };
+
+    const total = SECONDS * RATE;
+    const inFlight = new Set<Promise<void>>();
+    const rss: { start: number[]; end: number[] } = { start: [], end: [] };
+    const started = performance.now();
+    let lagMax = 0;
+    for (let n = 0; n < total; n++) {
+      const due = started + (n * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      else lagMax = Math.max(lagMax, -wait);
+      if (n === WARM_UP_SECONDS * RATE) rss.start = children.map((c) => rssMiB(c.pid!));
+      const p = request(n).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
+    await Promise.all(inFlight);
+    const seconds = (performance.now() - started) / 1000;
+    rss.end = children.map((c) => rssMiB(c.pid!));
+
+    // Every filing e-mails the municipality's mailbox once, whichever instance's worker sends it.
+    const deadline = Date.now() + 120_000;
+    const perReport = () => {
+      const seen = new Map<number, number>();
+      for (const m of mail.to(MAILBOX)) {
+        const number = Number(/meldingsnummer (\d+)/.exec(m.text)?.[1]);
+        seen.set(number, (seen.get(number) ?? 0) + 1);
+      }
+      return seen;
+    };
+    while (filed.some((n) => !perReport().has(n)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 3000)); // a duplicate would arrive now
+    const seen = perReport();
+    const missing = filed.filter((n) => !seen.has(n)).length;
+    const twice = [...seen.values()].filter((c) => c > 1).length;
+
+    const growth = rss.end.map((end, i) => (100 * (end - rss.start[i])) / rss.start[i]);
+    const lines = [
+      `soak: ${total} requests in ${seconds.toFixed(0)} s (planned ${RATE}/s for ${SECONDS} s; the sender fell behind its plan by at most ${lagMax.toFixed(0)} ms), 2 instances on one PostgreSQL database; Node ${process.version}`,
+      ...(Object.keys(latency) as Kind[]).map((k) => `${k.padEnd(8)}: ${String(latency[k].length).padStart(6)} answers; p50 ${percentile(latency[k], 50)} ms, p95 ${percentile(latency[k], 95)} ms, p99 ${percentile(latency[k], 99)} ms, max ${percentile(latency[k], 100)} ms`),
+      `errors  : ${errors.length}${errors.length ? ` (first: ${errors.slice(0, 3).join(' | ')})` : ''}`,
+      `rss     : ${rss.end.map((end, i) => `instance ${i + 1} ${rss.start[i].toFixed(0)} MiB after ${WARM_UP_SECONDS} s, ${end.toFixed(0)} MiB at the end (${growth[i] >= 0 ? '+' : ''}${growth[i].toFixed(1)} %)`).join('; ')}`,
+      `logs    : ${logs.join(', ')} (warnings and errors of the instances)`,
+      `e-mail  : ${filed.length} filings; ${filed.length - missing} e-mails arrived, ${missing} missing, ${twice} reports mailed more than once`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+    if (errors.length > 0 || missing > 0 || twice > 0 || growth.some((g) => g > 10)) process.exitCode = 1;
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+    await mail.stop();
+    await db.drop();
+    await globalTeardown();
+  }
+}
