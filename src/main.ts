@@ -1,11 +1,10 @@
 import 'reflect-metadata';
 import { INestApplication, Logger } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Server } from 'node:http';
-import { DataSource } from 'typeorm';
 import { createApp } from './bootstrap';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { DatabaseInUseError } from './database/embedded-database';
+import { FirstRunService } from './identity/first-run.service';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -14,15 +13,11 @@ async function main(): Promise<void> {
   const logger = new Logger('Verzuimloket');
   stopGracefully(app, config, logger);
   logger.log(`Klaar op ${config.PUBLIC_URL} (API-documentatie: ${config.PUBLIC_URL}/api/docs)`);
-  // On a first start there is nobody who can sign in: say how to make the first operator.
-  const [{ n }] = await app.get<DataSource>(getDataSourceToken()).query(
-    `SELECT count(*)::int AS n FROM user_account u JOIN organisation o ON o.id = u.organisation_id WHERE o.type = 'OPERATOR' AND u.status <> 'DISABLED'`,
-  );
-  if (n === 0) {
-    logger.warn(
-      'Er is nog geen account voor functioneel beheer. Maak het eerste met: npm run cli -- create-operator --username <naam> ' +
-        '--name "<volledige naam>" --email <adres>' + (config.usesEmbeddedDatabase ? ' (stop eerst de service: de ingebouwde database bedient één proces)' : ''),
-    );
+  // On a first start there is nobody who can sign in: the log gets a one-time link to make the first operator (ADR 0012).
+  try {
+    await app.get(FirstRunService).announce();
+  } catch (error) {
+    logger.warn(`Geen link voor de eerste start (${(error as Error).message}); maak het eerste account met: npm run cli -- create-operator`);
   }
 }
 

@@ -446,6 +446,15 @@ describe('uploads, timeouts and sessions', () => {
     await t.db.query(`UPDATE user_session SET expires_at = now() - interval '1 minute' WHERE user_id = $1`, [p.user.id]);
     await t.app.get(HousekeepingService).run();
     expect(await pending()).toBe(0);
+    // A signed-in session that ended stays an hour, naming the person of a form sent after it (kept input), then goes.
+    await signIn(t, p);
+    await t.db.query(`UPDATE user_session SET expires_at = now() - interval '59 minutes' WHERE user_id = $1`, [p.user.id]);
+    await t.app.get(HousekeepingService).run();
+    const complete = async () => (await t.db.query(`SELECT count(*)::int AS n FROM user_session WHERE user_id = $1 AND stage = 'COMPLETE'`, [p.user.id]))[0].n;
+    expect(await complete()).toBe(1);
+    await t.db.query(`UPDATE user_session SET expires_at = now() - interval '61 minutes' WHERE user_id = $1`, [p.user.id]);
+    await t.app.get(HousekeepingService).run();
+    expect(await complete()).toBe(0);
   });
 });
 

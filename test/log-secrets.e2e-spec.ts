@@ -3,6 +3,7 @@ import { clock } from '../src/common/clock';
 import { AccountsService } from '../src/identity/accounts.service';
 import { OrganisationsService } from '../src/organisations/organisations.service';
 import { codeAt } from '../src/identity/credentials/totp';
+import { FirstRunService } from '../src/identity/first-run.service';
 import { bsn, reportBody, TestApp } from './support/test-app';
 
 /**
@@ -29,6 +30,19 @@ describe('the log', () => {
   it('holds no secret and no PGN, while it does record what happened', async () => {
     t = await TestApp.start({ LOG_LEVEL: 'verbose', MAIL_WORKER: 'true', MAIL_POLL_MS: '100' }, { logs: true });
     const secrets: string[] = [];
+    // The first start's link (ADR 0012): its token is written once, in that one line at info level, and nowhere else;
+    // the first operator made with it leaves no other secret behind.
+    await t.app.get(FirstRunService).announce();
+    const FIRST_RUN = /\/eerste-start\/([A-Za-z0-9_-]{43})/;
+    const firstRunToken = FIRST_RUN.exec(lines.find((l) => FIRST_RUN.test(l))!)![1];
+    const operatorPassword = 'zonnig weer boven de polder 4';
+    await request(t.http).get(`/eerste-start/${firstRunToken}`).expect(200);
+    const enrol = await request(t.http).post(`/eerste-start/${firstRunToken}`).type('form')
+      .send({ name: 'Olga Operator', username: 'olga.op', email: 'olga@operator.example', password: operatorPassword }).expect(200);
+    const operatorSeed = /class="utrecht-code vzl-secret">([A-Z2-7]+)</.exec(enrol.text)![1];
+    await request(t.http).post('/activeren/bevestigen').type('form').send({ activationCode: firstRunToken, secret: operatorSeed, code: codeAt(operatorSeed, clock.now()) }).expect(201);
+    await request(t.http).get(`/eerste-start/${firstRunToken}`).expect(404);
+    secrets.push(operatorPassword, operatorSeed);
     const school = await t.newSchool('Logschool');
     secrets.push(school.key);
 
@@ -85,6 +99,10 @@ describe('the log', () => {
     expect(log).toContain('E-mail geschreven naar');
     expect(log).toContain('Mapped {/api/v1/reports, POST}');
     for (const secret of secrets) expect({ secret, found: log.includes(secret) }).toEqual({ secret, found: false });
+    const withLink = log.split('\n').filter((l) => l.includes(firstRunToken));
+    expect(withLink).toHaveLength(1);
+    expect(JSON.parse(withLink[0])).toMatchObject({ level: 'info', context: 'Eerste start', msg: expect.stringContaining(`/eerste-start/${firstRunToken}`) });
+    expect(log).not.toContain('olga@operator.example');
 
     // Every line is one JSON object; one per request, with the route as written in the code and who asked.
     const entries = log.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);

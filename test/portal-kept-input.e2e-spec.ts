@@ -1,4 +1,5 @@
 import { Browser, Page } from 'playwright-core';
+import request from 'supertest';
 import { clock } from '../src/common/clock';
 import { AppConfig } from '../src/config/app-config';
 import { Report } from '../src/reports/report.entity';
@@ -98,6 +99,36 @@ describeWithBrowser('Input kept across an ended session, in a real browser', () 
     await page.waitForURL(`${base}/meldingen/nieuw`);
     await expectFilled(page);
     await page.context().close();
+  });
+
+  it('after a sign-out in another tab, gives the kept form to no one else who signs in on that browser', async () => {
+    later(1);
+    const ilse: Person = await melder('ilse.uitgelogd');
+    const other: Person = await melder('otto.ander');
+    const page = await openSignedIn(browser, base, ilse, '/meldingen/nieuw');
+    const tab = await page.context().newPage();
+    await tab.goto(`${base}/`);
+    await tab.getByRole('button', { name: 'Afmelden' }).click();
+    await tab.waitForURL(`${base}/aanmelden`);
+    await fillSome(page);
+    await page.getByRole('button', { name: 'Melding versturen' }).click();
+    await page.waitForURL(signInUrl());
+    // Kept for Ilse, named by the form's CSRF token of her ended session.
+    await expect(t.db.query(`SELECT user_id FROM kept_input WHERE purpose = 'FORM'`)).resolves.toEqual([{ user_id: ilse.user.id }]);
+    later(1);
+    await signInPage(page, other);
+    await page.waitForURL(`${base}/meldingen/nieuw`);
+    await expect(page.getByLabel('Achternaam').inputValue()).resolves.toBe('');
+    await expect(page.getByText('staat weer in het formulier').count()).resolves.toBe(0);
+    await expect(t.db.query(`SELECT count(*)::int AS n FROM kept_input WHERE purpose = 'FORM'`)).resolves.toEqual([{ n: 0 }]);
+    await page.context().close();
+  });
+
+  it('keeps no form whose person cannot be known, and says so', async () => {
+    const sent = await request(t.http).post('/meldingen/nieuw').type('form').set('Referer', `${base}/meldingen/nieuw`)
+      .send({ _csrf: 'x'.repeat(32), 'pupil.surname': 'Onbekend', reason: 'Van niemand' }).expect(303);
+    expect(sent.headers.location).toBe(`/aanmelden?terug=${encodeURIComponent('/meldingen/nieuw')}`);
+    await expect(t.db.query(`SELECT count(*)::int AS n FROM kept_input WHERE purpose = 'FORM'`)).resolves.toEqual([{ n: 0 }]);
   });
 
   it('gives the kept input to no one else who signs in on that browser', async () => {

@@ -98,6 +98,17 @@ describe('retention: erasure after the term, nothing personal left', () => {
     expect((await t.db.query(`SELECT recipient FROM outbox_message WHERE status = 'SENT'`)).map((r: { recipient: string }) => r.recipient)).toEqual(['nieuw@example.org']);
   });
 
+  it('removes kept form input past its hour, and only that', async () => {
+    await t.db.query(
+      `INSERT INTO kept_input (token_hash, purpose, page, sealed, expires_at) VALUES
+         ('\\x01', 'FORM', '/meldingen/nieuw', '\\x00', now() - interval '1 minute'), ('\\x02', 'FLASH', '/beheer/sleutels', '\\x00', now() - interval '3 days'),
+         ('\\x03', 'FORM', '/meldingen/nieuw', '\\x00', now() + interval '30 minutes')`,
+    );
+    const summary = await t.app.get(RetentionService).eraseDue();
+    expect(summary.keptInputs).toBe(2);
+    await expect(t.db.query(`SELECT token_hash FROM kept_input`)).resolves.toEqual([{ token_hash: Buffer.from([3]) }]);
+  });
+
   it('shows on the report page when the report will be erased', async () => {
     const melder = await activePerson(t, school.org.code, { username: 'melder.bewaar', email: 'melder.bewaar@example.org', roles: ['melder'] });
     const { agent } = await signIn(t, melder);

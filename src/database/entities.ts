@@ -2,6 +2,7 @@ import { Attachment, AttachmentChunk } from '../attachments/attachment.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { ApiKey } from '../identity/api-key.entity';
 import { ClientThrottle } from '../identity/client-throttle.entity';
+import { FirstRunLink } from '../identity/first-run-link.entity';
 import { HardwareToken } from '../identity/hardware-token.entity';
 import { RateLimit } from '../identity/rate-limit.entity';
 import { Session } from '../identity/session.entity';
@@ -28,4 +29,4 @@ import { KeptInput } from '../web/kept-input.entity';
 /** Every entity of the service; the migrations must describe exactly these (checked in CI). */
 export const ENTITIES = [Organisation, Location, Reporter, RoutingRule, Report, ReportEvent, ReportMessage, IdempotencyKey, ReportAssignment, ReportReadMark, ApiKey,
   User, Session, HardwareToken, ClientThrottle, RateLimit, AuditEvent, OutboxMessage,
-  WebhookEndpoint, WebhookMessage, WebhookDelivery, KeptInput, Attachment, AttachmentChunk, DestructionRecord, JobRun, MonthlyReport];
+  WebhookEndpoint, WebhookMessage, WebhookDelivery, KeptInput, Attachment, AttachmentChunk, DestructionRecord, JobRun, MonthlyReport, FirstRunLink];

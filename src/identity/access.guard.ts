@@ -62,8 +62,13 @@ export class AccessGuard implements CanActivate {
     const match = header?.match(/^Bearer\s+(\S+)$/i);
     if (match) return this.keys.authenticate(match[1]);
     // A session that just ran out names its person: a form they sent now is kept for them alone (KeptInputService).
-    const found = await this.sessions.find(readCookie(req, this.sessions.cookieName), SessionStage.COMPLETE, (userId) => markPriorUser(req, userId));
-    return found ? this.sessions.actorOf(found.user, found.session) : null;
+    let owner: string | null = null;
+    const found = await this.sessions.find(readCookie(req, this.sessions.cookieName), SessionStage.COMPLETE, (userId) => (owner = userId));
+    if (found) return this.sessions.actorOf(found.user, found.session);
+    // Without a session, a form names its person by its CSRF token (signed out in another tab, or a session long gone).
+    if (!owner && !SAFE_METHODS.has(req.method)) owner = await this.sessions.formOwner((req.body as { _csrf?: unknown } | undefined)?._csrf);
+    if (owner) markPriorUser(req, owner);
+    return null;
   }
 }
 

@@ -46,7 +46,8 @@ export interface NewAccount {
   locationIds?: string[];
 }
 
-const secretHash = (secret: string) => createHash('sha256').update(secret.replace(/[\s-]/g, '').toUpperCase(), 'utf8').digest();
+/** How an activation secret (link or letter code) is kept: its SHA-256, spaces and dashes dropped, case ignored. */
+export const secretHash = (secret: string) => createHash('sha256').update(secret.replace(/[\s-]/g, '').toUpperCase(), 'utf8').digest();
 const BASE32 = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'; // no 0/O, 1/I: a letter is typed over by hand
 
 /**

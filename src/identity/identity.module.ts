@@ -27,6 +27,8 @@ import { SessionsService } from './sessions.service';
 import { SignInService } from './sign-in.service';
 import { AttemptsService } from './attempts.service';
 import { HousekeepingService } from './housekeeping.service';
+import { FirstRunPagesController } from './first-run.pages.controller';
+import { FirstRunService } from './first-run.service';
 import { RateLimitGuard, rateLimits, RateLimitStorage } from './rate-limit';
 
 @Module({
@@ -40,6 +42,7 @@ import { RateLimitGuard, rateLimits, RateLimitStorage } from './rate-limit';
   controllers: [
     AuthApiController, AccountsApiController, ApiKeysApiController,
     SignInPagesController, ActivationPagesController, AccountsPagesController, ApiKeysPagesController, AppointmentsPagesController, OwnAccountPagesController,
+    FirstRunPagesController,
   ],
   providers: [
     ApiKeysService,
@@ -49,6 +52,7 @@ import { RateLimitGuard, rateLimits, RateLimitStorage } from './rate-limit';
     AccountsService,
     ActivationService,
     OwnPasswordService,
+    FirstRunService,
     { provide: SecretBox, inject: [AppConfig], useFactory: (c: AppConfig) => new SecretBox(masterKey(c.PGN_ENCRYPTION_KEY, c.DATA_DIR)) },
     HousekeepingService,
     // In this order: who and may (401, 403), how often (429), then the form's CSRF token and file.
@@ -56,7 +60,7 @@ import { RateLimitGuard, rateLimits, RateLimitStorage } from './rate-limit';
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useClass: FormGuard },
   ],
-  exports: [ApiKeysService, AccountsService, SessionsService, SignInService, ActivationService, HousekeepingService],
+  exports: [ApiKeysService, AccountsService, SessionsService, SignInService, ActivationService, HousekeepingService, FirstRunService],
 })
 export class IdentityModule implements OnModuleInit {
   async onModuleInit(): Promise<void> {

@@ -27,7 +27,8 @@ export class Session {
   @Column('text')
   stage: SessionStage;
 
-  /** Sent back with every state-changing request made with this session. */
+  /** Sent back with every state-changing request made with this session; names the person of a form kept after it ended. */
+  @Index('user_session_csrf_idx')
   @Column('text')
   csrfToken: string;
 

@@ -15,6 +15,9 @@ export interface OpenedSession {
   token: string;
 }
 
+/** How long after a session ended its row still names its person (as long as a kept form waits: KEEP_FORM_MINUTES). */
+export const KEEP_OWNER_MINUTES = 60;
+
 const hash = (token: string) => createHash('sha256').update(token, 'utf8').digest();
 
 /** Sign-in sessions in PostgreSQL, so that any instance serves any request. */
@@ -74,9 +77,12 @@ export class SessionsService {
    * Any instance may run it at any time: each statement stands on its own.
    */
   async purgeExpired(): Promise<number> {
+    // An ended signed-in session's row stays KEEP_OWNER_MINUTES longer: it says whose form a browser sends after it ended.
     const [, sessions] = (await this.db.query(
-      `DELETE FROM user_session WHERE expires_at < now() OR last_seen_at < now() - $1 * interval '1 minute'`,
-      [this.config.SESSION_IDLE_MINUTES],
+      `DELETE FROM user_session
+        WHERE expires_at < now() - CASE WHEN stage = $3 THEN $2 ELSE 0 END * interval '1 minute'
+           OR last_seen_at < now() - ($1 + CASE WHEN stage = $3 THEN $2 ELSE 0 END) * interval '1 minute'`,
+      [this.config.SESSION_IDLE_MINUTES, KEEP_OWNER_MINUTES, SessionStage.COMPLETE],
     )) as [unknown, number];
     await this.db.query(`DELETE FROM client_throttle WHERE window_start < now() - interval '1 day' AND (throttled_until IS NULL OR throttled_until < now())`);
     await this.db.query(`DELETE FROM rate_limit WHERE window_end < now() AND (blocked_until IS NULL OR blocked_until < now())`);
@@ -105,8 +111,24 @@ export class SessionsService {
     return { session, user };
   }
 
+  /**
+   * Signing out: the session no longer opens (its end is now), but its row is kept until purgeExpired removes it, so
+   * that a form sent afterwards from another tab of that browser is kept for this person alone (formOwner).
+   */
   async end(sessionId: string): Promise<void> {
-    await this.db.getRepository(Session).delete(sessionId);
+    await this.db.getRepository(Session).update(sessionId, { expiresAt: new Date(clock.now().getTime() - 1) });
+  }
+
+  /**
+   * Whose signed-in session a form's CSRF token belongs to, when the form came without a valid session (signed out in
+   * another tab, or the session ran out): a kept form is given back to that person only. Null when nobody's.
+   */
+  async formOwner(csrfToken: unknown): Promise<string | null> {
+    if (typeof csrfToken !== 'string' || csrfToken.length < 20 || csrfToken.length > 100) return null;
+    const [row]: { user_id: string }[] = await this.db.query(
+      `SELECT user_id FROM user_session WHERE csrf_token = $1 AND stage = $2 LIMIT 1`, [csrfToken, SessionStage.COMPLETE],
+    );
+    return row?.user_id ?? null;
   }
 
   /** Ends every session of a person (sign-out everywhere, lock, disable, token reset). */

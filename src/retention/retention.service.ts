@@ -17,6 +17,8 @@ export interface ErasureSummary {
   reports: number;
   sentMails: number;
   monthlyReports: number;
+  /** Forms kept across an ended session and one-time results that nobody came back for (kept_input). */
+  keptInputs: number;
 }
 
 /**
@@ -24,7 +26,8 @@ export interface ErasureSummary {
  * everything that names it: its history, messages, idempotency keys and attachments (their foreign keys cascade), the
  * e-mails and webhook messages of its changes, its items in digests, and free text in the details of audit entries
  * about it. What remains is a destruction record per report and an audit entry in the logs of the school and the
- * receiver. Also removes sent e-mails after RETENTION_SENT_MAIL_DAYS and monthly reports whose time is up.
+ * receiver. Also removes sent e-mails after RETENTION_SENT_MAIL_DAYS, monthly reports whose time is up, and kept form
+ * input past its hour (sealed, but a person's typing all the same).
  */
 @Injectable()
 export class RetentionService {
@@ -55,7 +58,8 @@ export class RetentionService {
       [now, days],
     );
     const [monthly]: { n: number }[] = await manager.query('WITH gone AS (DELETE FROM monthly_report WHERE expires_at <= $1 RETURNING 1) SELECT count(*)::int AS n FROM gone', [now]);
-    return { reports, sentMails: mails.n, monthlyReports: monthly.n };
+    const [kept]: { n: number }[] = await manager.query('WITH gone AS (DELETE FROM kept_input WHERE expires_at <= $1 RETURNING 1) SELECT count(*)::int AS n FROM gone', [now]);
+    return { reports, sentMails: mails.n, monthlyReports: monthly.n, keptInputs: kept.n };
   }
 
   private async eraseBatch(m: EntityManager, now: Date): Promise<number> {

@@ -102,7 +102,9 @@ export class KeptInputService {
       else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) values[name] = value as string[];
     }
     if (Object.keys(values).length === 0) return false;
+    // Only a form whose person is known is kept: given back to whoever signs in next, it could reach someone else.
     const owner = (req as Request & { [PRIOR_USER]?: string })[PRIOR_USER] ?? null;
+    if (!owner) return false;
     await this.put(res, KeptPurpose.FORM, owner, localPath(page), values, KEEP_FORM_MINUTES);
     return true;
   }
@@ -155,7 +157,7 @@ export class KeptInputService {
     const actor = scope?.req.actor;
     if (!scope || !kept || kept.used || kept.dropped || !actor || actor.type !== 'USER' || scope.res.headersSent) return null;
     scope.res.clearCookie(this.cookie(KeptPurpose.FORM), this.cookieOptions());
-    if (kept.userId !== null && kept.userId !== actor.id) {
+    if (kept.userId === null || kept.userId !== actor.id) {
       kept.dropped = true;
       return null;
     }
