@@ -16,13 +16,15 @@ import { benchWebhooks } from './webhooks';
 import { benchExports } from './exports';
 import { benchAttachments } from './attachments';
 import { benchSearch } from './search';
+import { benchExportWriter } from './export-writer';
 
 /**
  * `npm run bench`: files reports over real HTTP with a few clients at once, then lists, reads and polls them, and
  * imports DUO's file; every filing e-mails the municipality's mailbox through a local SMTP server, and the time from
  * filing to arrival is measured; prints throughput, latency percentiles and memory. Runs on PostgreSQL when one answers
  * (as the tests do), else on the embedded database. Figures go into docs/benchmarks.md by hand. `--webhooks`: the
- * webhook benchmark instead (test/bench/webhooks.ts); `--exports`: the export benchmark (test/bench/exports.ts);
+ * webhook benchmark instead (test/bench/webhooks.ts); `--exports`: the export benchmark (test/bench/exports.ts); `--export-writer`: its file writers alone
+ * (test/bench/export-writer.ts);
  * `--attachments`: memory while attachments stream (test/bench/attachments.ts).
  */
 const REPORTS = Number(process.env.BENCH_REPORTS ?? 1000);
@@ -143,8 +145,11 @@ async function main(): Promise<void> {
   }
 }
 
-const mode = ['--webhooks', '--exports', '--attachments', '--search'].find((m) => process.argv.includes(m));
-(mode === '--webhooks' ? benchWebhooks() : mode === '--exports' ? benchExports() : mode === '--attachments' ? benchAttachments() : mode === '--search' ? benchSearch() : main()).catch((e) => {
+const modes: Record<string, () => Promise<void>> = {
+  '--webhooks': benchWebhooks, '--exports': benchExports, '--export-writer': benchExportWriter, '--attachments': benchAttachments, '--search': benchSearch,
+};
+const mode = Object.keys(modes).find((m) => process.argv.includes(m));
+(mode ? modes[mode]() : main()).catch((e) => {
   process.stderr.write(`${(e as Error).stack}\n`);
   process.exit(1);
 });
