@@ -114,13 +114,14 @@ export class ReportQueries {
         details: { numbers: shown.map((r) => r.number), ...(searched ? { by: ['pgn', 'name', 'birthDate'].filter((f) => q[f as keyof ReportSearchInput] !== undefined) } : {}) },
       }),
     );
-    const unseen = await this.marks.unseen(actor, shown.map((r) => r.id));
+    // Read marks are a person's: an API key has none, so its list asks nothing about them.
+    const unseen = actor.type === 'USER' ? await this.marks.unseen(actor, shown.map((r) => r.id)) : null;
     const first = shown[0];
     return {
       reports: shown.map((r) => ({
         ...ReportSummary.of(r),
         ...(r.receiverId === actor.organisationId ? { assignedTo: r.assignedUser ? { id: r.assignedUser.id, name: r.assignedUser.name } : null } : {}),
-        ...(actor.type === 'USER' ? { unseen: unseen.has(r.id) } : {}),
+        ...(unseen ? { unseen: unseen.has(r.id) } : {}),
       })),
       nextCursor: (backwards ? shown.length > 0 : more) ? shown[shown.length - 1].number : null,
       /** What comes before the page's first report in the order shown. */
