@@ -59,7 +59,8 @@ describe('exports: the overview as .xlsx and CSV, one report as PDF', () => {
     const sheet = await readXlsx(res.body as Buffer);
     expect(sheet.getRow(1).values).toEqual([undefined, ...HEADER]);
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-    expect(sheet.autoFilter).toBe('A1:R1');
+    expect(sheet.autoFilter).toBe(`A1:R${filed.length + 1}`); // the header and every row under it
+    expect(sheet.getRow(1).getCell(1).font?.bold).toBe(true);
     const rows = Array.from({ length: sheet.rowCount - 1 }, (_, i) => sheet.getRow(i + 2));
     const numbers = rows.map((r) => r.getCell(1).value);
     expect(numbers).toEqual(filed.map((f) => f.number).sort((a, b) => b - a));

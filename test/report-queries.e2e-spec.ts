@@ -1,3 +1,4 @@
+import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { Actor } from '../src/kernel/actor';
 import { ReportKind, ReportStatus, STATUS_ORDER } from '../src/kernel/report-codes';
 import { ReportQueries } from '../src/reports/report-queries';
@@ -134,5 +135,29 @@ describe('ReportQueries.list, in tables', () => {
     expect(limited.length).toBe(12);
     const page = await queries.list(actors['school, one location'], { limit: 200 });
     expect(page.reports.every((r) => r.location.vestigingscode === `${school.org.code}02`)).toBe(true);
+  });
+
+  it("gives an API key the person's list without read marks, and asks the database nothing about them for it", async () => {
+    const key: Actor = { ...actors['municipality'], type: 'API_KEY', id: '00000000-0000-4000-8000-000000000002' };
+    const sent: string[] = [];
+    const original = PostgresQueryRunner.prototype.query;
+    const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query').mockImplementation(function (this: PostgresQueryRunner, sql: string, ...rest: unknown[]) {
+      sent.push(sql);
+      return (original as (...a: unknown[]) => Promise<never>).call(this, sql, ...rest);
+    });
+    try {
+      const person = await queries.list(actors['municipality'], { limit: 50 });
+      const personQueries = sent.splice(0);
+      const machine = await queries.list(key, { limit: 50 });
+      expect(person.reports.length).toBeGreaterThan(0);
+      expect(person.reports.some((r) => r.unseen)).toBe(true); // filed by the school, never opened: new for the person
+      expect(machine.reports).toEqual(person.reports.map((r) => Object.fromEntries(Object.entries(r).filter(([field]) => field !== 'unseen'))));
+      expect(machine.reports.every((r) => !('unseen' in r))).toBe(true);
+      expect(personQueries.filter((q) => q.includes('report_read_mark'))).toHaveLength(1);
+      expect(sent.filter((q) => q.includes('report_read_mark'))).toEqual([]);
+      expect(sent).toHaveLength(personQueries.length - 1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

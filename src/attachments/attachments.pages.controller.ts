@@ -41,7 +41,7 @@ export class AttachmentsPagesController implements OnModuleInit {
 
   onModuleInit(): void {
     this.sections.add({ partial: 'attachments/report-attachments', context: (actor, report) => this.section(actor, report.number, report) });
-    this.sections.listAttachmentsWith(async (actor, report) => (await this.attachments.listForPage(actor, report.number)).attachments.map((a) => ({
+    this.sections.listAttachmentsWith(async (report) => (await this.attachments.listOfVisible(report.id, report.number)).map((a) => ({
       fileName: a.fileName, description: a.description, size: a.size, createdAt: a.createdAt, organisation: { name: a.addedBy.name },
     })));
   }

@@ -83,6 +83,14 @@ export class AttachmentsService {
   }
 
   /**
+   * The attachments of a report the caller was already found to see (its id, from findVisibleReport), for the
+   * archive's PDF, which checks and audits that read itself: no second visibility query, no audit entry.
+   */
+  async listOfVisible(reportId: string, number: number): Promise<AttachmentView[]> {
+    return (await this.rows(reportId)).map((r) => attachmentView(number, r));
+  }
+
+  /**
    * Adds the file of `upload` to the report. Refused before the body is read: a report the actor cannot see (404),
    * one that is not open (409), one that has its 20 already. Then the file streams in (see takeIn); at the end the
    * report is locked and counted again, so that uploads in parallel never make more than 20.

@@ -13,10 +13,16 @@ export interface ReportSection {
   context(actor: Actor, report: ReportView): Promise<Record<string, unknown>>;
 }
 
+/** A report whose visibility to the caller has been checked (findVisibleReport): its id and number. */
+export interface VisibleReport {
+  id: string;
+  number: number;
+}
+
 @Injectable()
 export class ReportPageSections {
   private readonly sections: ReportSection[] = [];
-  private attachmentList?: (actor: Actor, report: ReportView) => Promise<PdfAttachment[]>;
+  private attachmentList?: (report: VisibleReport) => Promise<PdfAttachment[]>;
 
   add(section: ReportSection): void {
     this.sections.push(section);
@@ -27,13 +33,16 @@ export class ReportPageSections {
     return Promise.all(this.sections.map(async (s) => ({ partial: s.partial, ...(await s.context(actor, report)) })));
   }
 
-  /** The capability that holds a report's attachments says how to list them for the archive (the PDF). */
-  listAttachmentsWith(list: (actor: Actor, report: ReportView) => Promise<PdfAttachment[]>): void {
+  /**
+   * The capability that holds a report's attachments says how to list them for the archive (the PDF). It is given a
+   * report the caller has already been found to see, so it does not look that up again.
+   */
+  listAttachmentsWith(list: (report: VisibleReport) => Promise<PdfAttachment[]>): void {
     this.attachmentList = list;
   }
 
-  /** The report's attachments for the archive, or undefined where no capability holds attachments. */
-  attachments(actor: Actor, report: ReportView): Promise<PdfAttachment[] | undefined> {
-    return this.attachmentList ? this.attachmentList(actor, report) : Promise.resolve(undefined);
+  /** The attachments of a report the caller sees (checked before), or undefined where no capability holds attachments. */
+  attachments(report: VisibleReport): Promise<PdfAttachment[] | undefined> {
+    return this.attachmentList ? this.attachmentList(report) : Promise.resolve(undefined);
   }
 }

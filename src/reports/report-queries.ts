@@ -114,13 +114,14 @@ export class ReportQueries {
         details: { numbers: shown.map((r) => r.number), ...(searched ? { by: ['pgn', 'name', 'birthDate'].filter((f) => q[f as keyof ReportSearchInput] !== undefined) } : {}) },
       }),
     );
-    const unseen = await this.marks.unseen(actor, shown.map((r) => r.id));
+    // Read marks are a person's: an API key has none, so its list asks nothing about them.
+    const unseen = actor.type === 'USER' ? await this.marks.unseen(actor, shown.map((r) => r.id)) : null;
     const first = shown[0];
     return {
       reports: shown.map((r) => ({
         ...ReportSummary.of(r),
         ...(r.receiverId === actor.organisationId ? { assignedTo: r.assignedUser ? { id: r.assignedUser.id, name: r.assignedUser.name } : null } : {}),
-        ...(actor.type === 'USER' ? { unseen: unseen.has(r.id) } : {}),
+        ...(unseen ? { unseen: unseen.has(r.id) } : {}),
       })),
       nextCursor: (backwards ? shown.length > 0 : more) ? shown[shown.length - 1].number : null,
       /** What comes before the page's first report in the order shown. */
@@ -247,14 +248,12 @@ export class ReportQueries {
    * then number), and merged: one query with both sides in an OR cannot walk an index in order.
    */
   async *exportBatches(actor: Actor, scope: ExportScope, upTo: number, size = 1000): AsyncGenerator<ExportRecord[]> {
-    const sides = (['school', 'receiver'] as const).map((side) => ({ side, rows: [] as ExportRecord[], at: 0, after: upTo + 1, done: false }));
+    const sides = (['school', 'receiver'] as const).map((side) => ({ side, ...this.exportQuery(actor, scope, side, size), rows: [] as ExportRecord[], at: 0, after: upTo + 1, done: false }));
     for (;;) {
       for (const s of sides) {
         if (s.at < s.rows.length || s.done) continue;
-        const qb = this.scoped(actor, scope, s.side).andWhere('r.number < :after', { after: s.after }).orderBy('r.number', 'DESC').limit(size);
-        qb.select(EXPORT_SELECT[0][0], EXPORT_SELECT[0][1]);
-        for (const [sql, alias] of EXPORT_SELECT.slice(1)) qb.addSelect(sql, alias);
-        s.rows = (await qb.getRawMany<Record<string, unknown>>()).map(toExportRecord);
+        s.params[s.afterAt] = s.after;
+        s.rows = ((await this.db.query(s.sql, s.params)) as Record<string, unknown>[]).map(toExportRecord);
         s.at = 0;
         s.done = s.rows.length < size;
         if (s.rows.length) s.after = s.rows[s.rows.length - 1].number;
@@ -270,6 +269,21 @@ export class ReportQueries {
       if (batch.length === 0) return;
       yield batch;
     }
+  }
+
+  /**
+   * One side's batch query of an export, built once: its SQL and parameters, and which parameter is the keyset's
+   * "below this number", set anew for each batch (building it with TypeORM for every batch showed in the profile).
+   */
+  private exportQuery(actor: Actor, scope: ExportScope, side: 'school' | 'receiver', size: number): { sql: string; params: unknown[]; afterAt: number } {
+    const marker = Number.MIN_SAFE_INTEGER;
+    const qb = this.scoped(actor, scope, side).andWhere('r.number < :after', { after: marker }).orderBy('r.number', 'DESC').limit(size);
+    qb.select(EXPORT_SELECT[0][0], EXPORT_SELECT[0][1]);
+    for (const [sql, alias] of EXPORT_SELECT.slice(1)) qb.addSelect(sql, alias);
+    const [sql, params] = qb.getQueryAndParameters();
+    const afterAt = params.indexOf(marker);
+    if (afterAt < 0 || params.indexOf(marker, afterAt + 1) >= 0) throw new Error('export query: the keyset parameter is not in the query once');
+    return { sql, params, afterAt };
   }
 
   /** How many reports an export will have, and the highest number among them (its batches stop there). */

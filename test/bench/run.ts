@@ -17,6 +17,7 @@ import { benchExports } from './exports';
 import { benchAttachments } from './attachments';
 import { benchSearch } from './search';
 import { benchSoak } from './soak';
+import { benchExportWriter } from './export-writer';
 
 /**
  * `npm run bench`: files reports over real HTTP with a few clients at once, then lists, reads and polls them, and
@@ -24,8 +25,8 @@ import { benchSoak } from './soak';
  * filing to arrival is measured; prints throughput, latency percentiles and memory. Runs on PostgreSQL when one answers
  * (as the tests do), else on the embedded database. Figures go into docs/benchmarks.md by hand. `--webhooks`: the
  * webhook benchmark instead (test/bench/webhooks.ts); `--exports`: the export benchmark (test/bench/exports.ts);
- * `--attachments`: memory while attachments stream (test/bench/attachments.ts); `--soak`: two instances under a steady
- * load for ten minutes (test/bench/soak.ts).
+ * `--export-writer`: its file writers alone (test/bench/export-writer.ts); `--attachments`: memory while attachments
+ * stream (test/bench/attachments.ts); `--soak`: two instances under a steady load for ten minutes (test/bench/soak.ts).
  */
 const REPORTS = Number(process.env.BENCH_REPORTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -148,6 +149,7 @@ async function main(): Promise<void> {
 const modes: Record<string, () => Promise<void>> = {
   '--webhooks': benchWebhooks,
   '--exports': benchExports,
+  '--export-writer': benchExportWriter,
   '--attachments': benchAttachments,
   '--search': benchSearch,
   '--soak': benchSoak,

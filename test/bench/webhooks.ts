@@ -4,8 +4,6 @@ import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
-import { createApp } from '../../src/bootstrap';
-import { loadConfig } from '../../src/config/app-config';
 import { Actor } from '../../src/kernel/actor';
 import { OrganisationType } from '../../src/kernel/organisation-type';
 import { OrganisationsService } from '../../src/organisations/organisations.service';
@@ -17,9 +15,7 @@ import { ReportEventsService } from '../../src/reports/report-events.service';
 import { ApiKeysService } from '../../src/identity/api-keys.service';
 import { bornAged, bsn, daysAgo } from '../support/test-app';
 import { WebhooksService } from '../../src/webhooks/webhooks.service';
-import globalSetup from '../support/global-setup';
-import globalTeardown from '../support/global-teardown';
-import { createTestDatabase } from '../support/test-database';
+import { startBenchApp } from './bench-app';
 
 /**
  * `npm run bench -- --webhooks`: 10,000 changes (BENCH_WEBHOOK_EVENTS) of reports, each delivered to one endpoint of
@@ -39,8 +35,6 @@ function pct(samples: number[], p: number): string {
 }
 
 export async function benchWebhooks(): Promise<void> {
-  await globalSetup();
-  const db = await createTestDatabase();
   const arrivals = new Map<string, number>();
   const sequences: string[] = [];
   let secret = '';
@@ -65,10 +59,7 @@ export async function benchWebhooks(): Promise<void> {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   const port = (receiver.address() as AddressInfo).port;
-  const app = await createApp(loadConfig({ ...db.env, LOG_LEVEL: 'error', MAIL_WORKER: 'false' }), { logger: false });
-  await app.listen(0, '127.0.0.1');
-  const base = await app.getUrl();
-  const mode = process.env.VZL_TEST_EMBEDDED ? 'embedded PGlite' : 'PostgreSQL';
+  const { app, base, mode, stop } = await startBenchApp();
   try {
     const ds = app.get(DataSource);
     const school = await app.get(OrganisationsService).createSchool('98WH', 'Webhookbenchschool', 'VO');
@@ -144,9 +135,7 @@ export async function benchWebhooks(): Promise<void> {
     lines.push(`memory: rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
-    await app.close();
     receiver.close();
-    await db.drop();
-    await globalTeardown();
+    await stop();
   }
 }

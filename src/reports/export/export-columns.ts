@@ -26,7 +26,7 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { header: 'Vestigingscode', type: 'text', width: 14, value: (r) => r.locationCode },
   { header: 'Vestiging', type: 'text', width: 30, value: (r) => r.location },
   { header: 'Ontvanger', type: 'text', width: 30, value: (r) => r.receiver },
-  { header: 'Gemeld op', type: 'datetime', width: 17, value: (r) => r.createdAt.getTime() },
+  { header: 'Gemeld op', type: 'datetime', width: 17, value: (r) => r.createdMs },
   { header: 'Eerste dag verzuim', type: 'date', width: 14, value: (r) => r.beginDate },
   { header: 'Laatste dag verzuim', type: 'date', width: 14, value: (r) => r.endDate },
   { header: 'Dagen gemist', type: 'integer', width: 12, value: (r) => r.daysMissed },
@@ -36,7 +36,7 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
     header: 'Toelichting bij afsluiten', type: 'text', width: 40,
     value: (r) => (r.closingExplanation ? CLOSING_EXPLANATION_LABELS[r.closingExplanation as ClosingExplanation] ?? r.closingExplanation : null),
   },
-  { header: 'Laatst gewijzigd', type: 'datetime', width: 17, value: (r) => r.updatedAt.getTime() },
+  { header: 'Laatst gewijzigd', type: 'datetime', width: 17, value: (r) => r.updatedMs },
 ];
 
 const NL_PARTS = new Intl.DateTimeFormat('en-CA', {
@@ -58,11 +58,6 @@ export function nlWallClock(epochMs: number): number {
     offsets.set(hour, offset);
   }
   return epochMs + offset;
-}
-
-/** A calendar day (YYYY-MM-DD) as a spreadsheet's date: midnight UTC. */
-export function dayAsDate(iso: string): Date {
-  return new Date(`${iso}T00:00:00Z`);
 }
 
 /** A value as the CSV shows it, in Dutch: 14-03-2011, 01-12-2026 09:15. */

@@ -28,8 +28,8 @@ export class ReportPdfService {
 
   async render(actor: Actor, number: number, printedAt = new Date()): Promise<RenderedPdf> {
     const report = await findVisibleReport(this.db.manager, actor, number);
-    const [view, history] = await Promise.all([this.reports.view(report), this.events.history(report.id)]);
-    const attachments = await this.sections.attachments(actor, view);
+    // The report is visible (found just above): its attachments are listed without looking that up again.
+    const [view, history, attachments] = await Promise.all([this.reports.view(report), this.events.history(report.id), this.sections.attachments(report)]);
     await this.audit.record(byActor(actor, AuditAction.REPORTS_EXPORTED, { subjectType: AuditSubjectType.REPORT, subjectId: number, details: { format: 'PDF' } }));
     return { fileName: `melding-${number}.pdf`, doc: reportPdf(attachments ? { ...view, attachments } : view, history, printedAt) };
   }
