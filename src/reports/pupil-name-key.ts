@@ -1,5 +1,5 @@
 /**
- * The pupil's name as the name search finds it (ADR 0016): prefix and surname together, lower case, without
+ * The pupil's name as the name search finds it (ADR 0011): prefix and surname together, lower case, without
  * diacritics, spaces, hyphens or apostrophes ("van der Berg", "Van der Berg" and "vanderberg" are one key; "Özdemir"
  * is "ozdemir"). Its 3-grams, of the key between boundary marks ("^" and "$"), go into a GIN index; a search for a
  * part of the name asks for the rows holding all of the part's 3-grams, and checks the key itself.

@@ -14,7 +14,7 @@ export interface UnseenReport {
 }
 
 /**
- * Read marks per person (ADR 0016): what a person last saw of a report is the newest history event when they opened
+ * Read marks per person (ADR 0011): what a person last saw of a report is the newest history event when they opened
  * it (`report_read_mark`, one row per person and report). A report is new for them when the other side (another
  * organisation: the officer's reply or status change for the school, the school's change, message or withdrawal for
  * the officer) recorded an event after that, in the last NEW_DAYS days. Machine keys have no marks.

@@ -112,7 +112,7 @@ export class Report {
   @Column('text')
   pupilSurname: string;
 
-  /** Prefix and surname normalised for the name search (pupil-name-key.ts, ADR 0016). */
+  /** Prefix and surname normalised for the name search (pupil-name-key.ts, ADR 0011). */
   @Column('text', { default: '' })
   pupilNameKey: string;
 
