@@ -45,7 +45,7 @@ function address(a: AddressInput): Address {
   };
 }
 
-/** The name search's columns (ADR 0016), kept with the name. */
+/** The name search's columns (ADR 0011), kept with the name. */
 function nameColumns(prefix: string | null, surname: string): Pick<Report, 'pupilNameKey' | 'pupilNameGrams'> {
   const key = nameKey(prefix, surname);
   return { pupilNameKey: key, pupilNameGrams: nameGrams(key) };
