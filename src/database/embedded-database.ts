@@ -1,5 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { copyTemplateInto } from './embedded-template';
@@ -41,6 +42,10 @@ export class EmbeddedDatabase {
       lockFile = join(folder, 'in-use.lock');
       takeLock(lockFile);
     }
+    // V8 compiles PGlite's 9 MB of WebAssembly with its baseline compiler only: optimising the hot functions again
+    // (tier-up) cost more CPU than it saved over thousands of queries, and held 40 MB more (ADR 15). Only PGlite in
+    // this process runs WebAssembly; a flag for the process, set before the module is compiled.
+    setFlagsFromString('--liftoff-only');
     try {
       // A first start copies the cluster the build made instead of running initdb (embedded-template.ts).
       if (dir !== null) copyTemplateInto(resolve(dir), ['in-use.lock']);

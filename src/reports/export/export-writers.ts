@@ -1,6 +1,7 @@
-import ExcelJS from 'exceljs';
+import type * as ExcelJS from 'exceljs';
 import { Writable } from 'node:stream';
 import { csvLine } from '../../common/csv';
+import { exceljs } from '../../common/heavy-libraries';
 import { CellValue, csvText, dayAsDate, EXPORT_COLUMNS, nlWallClock } from './export-columns';
 
 export const EXPORT_FORMATS = ['xlsx', 'csv'] as const;
@@ -31,7 +32,7 @@ async function drained(out: Writable): Promise<void> {
  * complete; `out` is ended.
  */
 export async function writeXlsx(out: Writable, batches: AsyncIterable<CellValue[][]>): Promise<number> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false, zip: { zlib: { level: 1 } } });
+  const workbook = new (exceljs().stream.xlsx.WorkbookWriter)({ stream: out, useStyles: true, useSharedStrings: false, zip: { zlib: { level: 1 } } });
   workbook.creator = 'Verzuimloket';
   workbook.created = new Date();
   const last = String.fromCharCode(64 + EXPORT_COLUMNS.length);
