@@ -145,15 +145,15 @@ async function main(): Promise<void> {
   }
 }
 
-const MODES: Record<string, () => Promise<void>> = {
+const modes: Record<string, () => Promise<void>> = {
   '--webhooks': benchWebhooks,
   '--exports': benchExports,
   '--attachments': benchAttachments,
   '--search': benchSearch,
   '--embedded': benchEmbedded,
 };
-const mode = Object.keys(MODES).find((m) => process.argv.includes(m));
-(mode ? MODES[mode]() : main()).catch((e) => {
+const mode = Object.keys(modes).find((m) => process.argv.includes(m));
+(mode ? modes[mode]() : main()).catch((e) => {
   process.stderr.write(`${(e as Error).stack}\n`);
   process.exit(1);
 });
