@@ -1,7 +1,24 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { copyTemplateInto } from './embedded-template';
+
+/**
+ * PostgreSQL's memory settings for the embedded database (ADR 15). PGlite's defaults are a server's: 128 MB of
+ * shared buffers, which PGlite touches whole when it starts, so that an idle service held some 110 MB more. One
+ * session on a database of tens of megabytes needs far less; what is not in the buffers is read from the operating
+ * system's file cache. The WebAssembly memory PGlite grows for a large sort or index build never shrinks again, so
+ * the per-operation limits are kept small too. Real PostgreSQL (DATABASE_URL) keeps its own configuration.
+ */
+export const EMBEDDED_SETTINGS: Record<string, string> = {
+  shared_buffers: '16MB',
+  wal_buffers: '512kB',
+  maintenance_work_mem: '16MB',
+  work_mem: '4MB',
+  temp_buffers: '2MB',
+};
 
 /**
  * PostgreSQL compiled to WebAssembly (PGlite), kept in a folder and served over the PostgreSQL wire protocol on a
@@ -25,8 +42,15 @@ export class EmbeddedDatabase {
       lockFile = join(folder, 'in-use.lock');
       takeLock(lockFile);
     }
+    // V8 compiles PGlite's 9 MB of WebAssembly with its baseline compiler only: optimising the hot functions again
+    // (tier-up) cost more CPU than it saved over thousands of queries, and held 40 MB more (ADR 15). Only PGlite in
+    // this process runs WebAssembly; a flag for the process, set before the module is compiled.
+    setFlagsFromString('--liftoff-only');
     try {
-      const db = dir === null ? new PGlite() : new PGlite(resolve(dir));
+      // A first start copies the cluster the build made instead of running initdb (embedded-template.ts).
+      if (dir !== null) copyTemplateInto(resolve(dir), ['in-use.lock']);
+      const startParams = [...PGlite.defaultStartParams, ...Object.entries(EMBEDDED_SETTINGS).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+      const db = dir === null ? new PGlite({ startParams }) : new PGlite(resolve(dir), { startParams });
       await db.waitReady;
       const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections: 1 });
       await server.start();

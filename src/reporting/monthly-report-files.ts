@@ -1,6 +1,5 @@
-import ExcelJS from 'exceljs';
-import PDFDocument from 'pdfkit';
 import { nlDateTime } from '../common/dates';
+import { exceljs, pdfkit } from '../common/heavy-libraries';
 import {
   CLOSING_EXPLANATION_LABELS, CLOSING_REASON_LABELS, ClosingExplanation, ClosingReason, KIND_LABELS, ReportKind, STATUS_LABELS, ReportStatus,
 } from '../kernel/report-codes';
@@ -53,7 +52,7 @@ function heading(r: MonthlyReportRow): string {
 }
 
 export async function monthlyReportXlsx(r: MonthlyReportRow): Promise<Buffer> {
-  const book = new ExcelJS.Workbook();
+  const book = new (exceljs().Workbook)();
   book.creator = 'Verzuimloket';
   book.created = r.madeAt;
   const sheet = book.addWorksheet(r.month);
@@ -71,6 +70,7 @@ export async function monthlyReportXlsx(r: MonthlyReportRow): Promise<Buffer> {
 
 export function monthlyReportPdf(r: MonthlyReportRow): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const PDFDocument = pdfkit();
     const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: heading(r), Author: 'Verzuimloket' } });
     const chunks: Buffer[] = [];
     doc.on('data', (c: Buffer) => chunks.push(c));

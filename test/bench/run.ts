@@ -18,6 +18,7 @@ import { benchAttachments } from './attachments';
 import { benchSearch } from './search';
 import { benchSoak } from './soak';
 import { benchExportWriter } from './export-writer';
+import { benchEmbedded } from './embedded';
 
 /**
  * `npm run bench`: files reports over real HTTP with a few clients at once, then lists, reads and polls them, and
@@ -26,7 +27,9 @@ import { benchExportWriter } from './export-writer';
  * (as the tests do), else on the embedded database. Figures go into docs/benchmarks.md by hand. `--webhooks`: the
  * webhook benchmark instead (test/bench/webhooks.ts); `--exports`: the export benchmark (test/bench/exports.ts);
  * `--export-writer`: its file writers alone (test/bench/export-writer.ts); `--attachments`: memory while attachments
- * stream (test/bench/attachments.ts); `--soak`: two instances under a steady load for ten minutes (test/bench/soak.ts).
+ * stream (test/bench/attachments.ts); `--search`: the officer's search (test/bench/search.ts); `--embedded`: start time
+ * and memory of the default run (test/bench/embedded.ts); `--soak`: two instances under a steady load for ten minutes
+ * (test/bench/soak.ts).
  */
 const REPORTS = Number(process.env.BENCH_REPORTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -152,6 +155,7 @@ const modes: Record<string, () => Promise<void>> = {
   '--export-writer': benchExportWriter,
   '--attachments': benchAttachments,
   '--search': benchSearch,
+  '--embedded': benchEmbedded,
   '--soak': benchSoak,
 };
 const mode = Object.keys(modes).find((m) => process.argv.includes(m));

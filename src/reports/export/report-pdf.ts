@@ -1,5 +1,5 @@
-import PDFDocument from 'pdfkit';
 import { nlDateTime, nlDay } from '../../common/dates';
+import { pdfkit } from '../../common/heavy-libraries';
 import {
   CLOSING_EXPLANATION_LABELS, CLOSING_REASON_LABELS, ClosingExplanation, ClosingReason, KIND_LABELS, STATUS_LABELS,
 } from '../../kernel/report-codes';
@@ -25,6 +25,7 @@ const LABEL_WIDTH = 170;
  * `compress: false` writes the page contents readable (the tests read them back).
  */
 export function reportPdf(r: ReportView & { attachments?: PdfAttachment[] }, history: readonly HistoryEntryView[], printedAt: Date, compress = true): PDFKit.PDFDocument {
+  const PDFDocument = pdfkit();
   const doc = new PDFDocument({
     size: 'A4', margins: { top: MARGIN + 14, bottom: MARGIN + 10, left: MARGIN, right: MARGIN }, bufferPages: true, compress,
     info: { Title: `Verzuimmelding ${r.number}`, Author: 'Verzuimloket', Subject: 'Verzuimmelding voor het archief', CreationDate: printedAt },
