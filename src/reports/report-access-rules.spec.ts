@@ -1,8 +1,8 @@
 import { ErrorCode, ProblemError } from '../common/problem';
 import { Actor } from '../kernel/actor';
 import { OrganisationType } from '../kernel/organisation-type';
-import { etag, locationLimit, parseIfMatch, parseReportNumber, requireSide, visibleToActorSql } from './report-access';
-import { Report } from './report.entity';
+import { etag, locationLimit, parseIfMatch, parseReportNumber, requireSide, visibleToActorSql } from './report-access-rules';
+import type { Report } from './report.entity';
 
 const refusal = (fn: () => unknown): ProblemError | undefined => {
   try {
