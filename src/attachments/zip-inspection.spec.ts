@@ -205,6 +205,27 @@ describe('a damaged ZIP', () => {
     expect(await outcome(patchCentral(shifted, 0, 20, shifted.length - start - 40 + 1))).toEqual(BROKEN);
   });
 
+  it('refuses [Content_Types].xml over 1 MiB, unpacked or packed, also when it would otherwise be read', async () => {
+    const types = `<Override ContentType="${DOCX_MAIN}"/>`.padEnd(11_000, ' '); // stored: 11,000 bytes packed and unpacked
+    const honest = zip([{ name: '[Content_Types].xml', data: types, method: 0 }]);
+    expect(await outcome(honest)).toBe('docx');
+    expect(await outcome(patchCentral(honest, 0, 24, 1024 * 1024 + 1))).toEqual(BROKEN); // a ratio under 100: no bomb
+    const big = zip([{ name: '[Content_Types].xml', data: types.padEnd(1024 * 1024 + 1, ' '), method: 0 }]);
+    expect(await outcome(patchCentral(big, 0, 24, 1024 * 1024))).toEqual(BROKEN);
+  });
+
+  it('refuses a part that unpacks to more than its entry says, and one without its local header', async () => {
+    const liar = zip([{ name: '[Content_Types].xml', data: `<Override ContentType="${DOCX_MAIN}"/>`.padEnd(2 * 1024 * 1024, ' ') }]);
+    expect(await outcome(patchCentral(liar, 0, 24, 1000))).toEqual(BROKEN);
+    const headless = Buffer.from(office(DOCX_MAIN));
+    headless.writeUInt32LE(0, 0); // [Content_Types].xml is the first entry: its local header starts the file
+    expect(await outcome(headless)).toEqual(BROKEN);
+  });
+
+  it('reads a directory whose last entry has no name, extra field or comment', async () => {
+    expect(await outcome(office(DOCX_MAIN, [{ name: '', data: 'x' }]))).toBe('docx');
+  });
+
   it('may hold [Content_Types].xml of exactly 1 MiB', async () => {
     const big = `<Override ContentType="${DOCX_MAIN}"/>`.padEnd(1024 * 1024, ' ');
     expect(await outcome(zip([{ name: '[Content_Types].xml', data: big }]))).toBe('docx');

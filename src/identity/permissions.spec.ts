@@ -2,7 +2,7 @@ import { EXPECTED_RIGHTS, EXPECTED_ROLES, expectedAllowed, ROLE_COLUMNS } from '
 import { ErrorCode, FieldCode, ProblemError } from '../common/problem';
 import { Permission } from '../kernel/permission';
 import { OrganisationType } from '../kernel/organisation-type';
-import { assertGrantable, permissionsOf, Role, ROLES_BY_ORGANISATION } from './permissions';
+import { assertGrantable, permissionsOf, Role, ROLES_BY_ORGANISATION, ROLES_V1 } from './permissions';
 
 const ALL_PERMISSIONS = Object.values(Permission);
 const subsets = <T>(items: readonly T[]): T[][] => items.reduce<T[][]>((acc, item) => acc.concat(acc.map((s) => [...s, item])), [[]]);
@@ -42,6 +42,10 @@ describe('the permission table against the rights written down by hand (test/sup
     for (const p of [Permission.APIKEY_MANAGE, Permission.USER_MANAGE, Permission.WEBHOOK_MANAGE, Permission.BEHEERDER_APPOINT, Permission.NOTIFICATION_SELF]) {
       expect(keyRights.has(p)).toBe(false);
     }
+  });
+
+  it('answers API version 1 clients with the five roles it was published with, and a later role apart', () => {
+    expect([...ROLES_V1].sort()).toEqual(['behandelaar', 'beheerder', 'lezer', 'melder', 'operator']);
   });
 
   it('knows which roles exist in which kind of organisation', () => {
