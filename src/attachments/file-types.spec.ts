@@ -149,6 +149,16 @@ describe('the name of a file', () => {
   });
 });
 
+describe('the refusal of a name that does not fit says what the file is', () => {
+  it.each([
+    ['pdf', 'een PDF-document', '.pdf'], ['png', 'een PNG-afbeelding', '.png'], ['jpeg', 'een JPEG-afbeelding', '.jpg of .jpeg'],
+    ['docx', 'een Word-document (.docx)', '.docx'], ['xlsx', 'een Excel-werkmap (.xlsx)', '.xlsx'], ['csv', 'een CSV-bestand', '.csv'],
+    ['txt', 'een tekstbestand', '.txt'],
+  ] as const)('%s: %s', (type, label, endings) => {
+    expect(said(() => assertExtensionFits('bestand.exe', type))?.[1]).toBe(`file: de naam eindigt op .exe, maar het bestand is ${label}; de naam moet eindigen op ${endings}`);
+  });
+});
+
 describe('the type a downloaded attachment is served as', () => {
   it('is the media type of its content, text always as UTF-8', () => {
     expect(Object.fromEntries(Object.entries(FILE_TYPES).map(([type, t]) => [type, t.mediaType]))).toEqual({

@@ -170,6 +170,8 @@ describe('the rules in the terms of a school and an officer', () => {
     expect(codes({ ...luxe, absenceDays: [{ date: '2026-11-20' }, { date: today }] })).toEqual([]);
     expect(codes({ ...luxe, absenceDays: [{ date: '2026-11-23' }] })).toEqual(['absenceDays[0].date:DATE_OUTSIDE_PERIOD']);
     expect(codes({ ...luxe, absenceDays: null })).toEqual([]);
+    // Without a begin date (it had an error of its own) the days are not judged, not even one in the future.
+    expect(codes({ ...luxe, beginDate: undefined, absenceDays: [{ date: '2026-12-01' }] })).toEqual([]);
   });
 });
 
@@ -256,6 +258,15 @@ describe('a filing form with errors: every error in one round (checkDraft)', () 
     expect(draft({ ...form, pupil: undefined })).toEqual([]);
     // "false" as text is not a choice of no action.
     expect(draft({ ...form, actionWanted: 'false' })).toEqual([]);
+    // A field sent twice arrives as a list, a date with more around it is no date: neither is compared.
+    expect(draft({ ...form, beginDate: ['2026-11-02'], endDate: '2026-10-01' })).toEqual([]);
+    expect(draft({ ...form, beginDate: 'x2026-11-02', endDate: '2026-10-01' })).toEqual([]);
+    expect(draft({ ...form, beginDate: '2026-11-02x', endDate: '2026-10-01' })).toEqual([]);
+  });
+
+  it('asks for a toelichting that is not text, and refuses a new report that began over a year ago', () => {
+    expect(draft({ ...form, actionWanted: false, actionWantedExplanation: ['x'] })).toEqual(['actionWantedExplanation:EXPLANATION_REQUIRED']);
+    expect(draft({ ...form, beginDate: '2025-11-01', endDate: '2025-11-10' })).toEqual(['beginDate:DATE_TOO_OLD']);
   });
 
   it('checks the end date of a kind that needs one only when the end date field passed', () => {
