@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import {
   ageOn,
@@ -20,6 +21,8 @@ import {
   isValidPgn,
   isValidPostcode,
   normalisePostcode,
+  NormalisePgn,
+  NormalisePostcode,
   pgnType,
 } from './dutch-validators';
 
@@ -569,5 +572,37 @@ describe('decorators', () => {
       pgns: { [IS_PGN]: 'elke waarde in pgns is geen geldig BSN of onderwijsnummer' },
       brin: { [IS_BRIN]: 'eigen melding' },
     });
+  });
+});
+
+describe('input as people type it (NormalisePostcode, NormalisePgn)', () => {
+  class Typed {
+    @NormalisePostcode()
+    postcode?: unknown;
+
+    @NormalisePgn()
+    pgn?: unknown;
+  }
+  const typed = (plain: Record<string, unknown>) => plainToInstance(Typed, plain);
+
+  it('writes a postcode typed loosely as 1015 TK, and leaves anything else for the check to refuse', () => {
+    expect(typed({ postcode: '1015tk' }).postcode).toBe('1015 TK');
+    expect(typed({ postcode: ' 1015  TK ' }).postcode).toBe('1015 TK');
+    expect(typed({ postcode: '0123 AB' }).postcode).toBe('0123 AB');
+    expect(typed({ postcode: 'onbekend' }).postcode).toBe('onbekend');
+    expect(typed({ postcode: 1015 }).postcode).toBe(1015);
+    expect(typed({}).postcode).toBeUndefined();
+  });
+
+  it('writes a BSN typed in groups as its nine digits, and leaves anything else as it came', () => {
+    expect(typed({ pgn: '1234 56 782' }).pgn).toBe('123456782');
+    expect(typed({ pgn: '1234.56.782' }).pgn).toBe('123456782');
+    expect(typed({ pgn: ' 123456782\t' }).pgn).toBe('123456782');
+    expect(typed({ pgn: '1234-56-782' }).pgn).toBe('1234-56-782');
+    expect(typed({ pgn: 'x 1234 56 782' }).pgn).toBe('x 1234 56 782');
+    expect(typed({ pgn: '1234 56 782 x' }).pgn).toBe('1234 56 782 x');
+    expect(typed({ pgn: 'a.b c' }).pgn).toBe('a.b c');
+    expect(typed({ pgn: 123456782 }).pgn).toBe(123456782);
+    expect(typed({}).pgn).toBeUndefined();
   });
 });
