@@ -606,3 +606,26 @@ describe('input as people type it (NormalisePostcode, NormalisePgn)', () => {
     expect(typed({}).pgn).toBeUndefined();
   });
 });
+
+describe('what is not text, and the last day of each month', () => {
+  it('refuses a code sent as a number or a list, however right it looks', () => {
+    expect(isValidOnderwijsnummer(101234567 as unknown as string)).toBe(false);
+    expect(isValidBrin(['00ZV'] as unknown as string)).toBe(false);
+    expect(isValidPostcode(['1234 AB'] as unknown as string)).toBe(false);
+    expect(isValidMunicipalityCode(['GM0363'] as unknown as string)).toBe(false);
+    expect(normalisePostcode(1234 as unknown as string)).toBeNull();
+  });
+
+  it('knows that April, June, September and November have 30 days', () => {
+    for (const month of ['04', '06', '09', '11']) {
+      expect([month, isIsoDate(`2026-${month}-30`), isIsoDate(`2026-${month}-31`)]).toEqual([month, true, false]);
+    }
+    for (const month of ['01', '03', '05', '07', '08', '10', '12']) expect([month, isIsoDate(`2026-${month}-31`)]).toEqual([month, true]);
+  });
+
+  it('says which date it could not read, or which came first', () => {
+    expect(() => ageOn('2026-02-30', '2026-03-01')).toThrow('Invalid birthDate: 2026-02-30');
+    expect(() => ageOn('2010-01-01', 'morgen')).toThrow('Invalid onDate: morgen');
+    expect(() => ageOn('2026-03-02', '2026-03-01')).toThrow('onDate 2026-03-01 is before birthDate 2026-03-02');
+  });
+});
