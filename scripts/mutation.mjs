@@ -27,7 +27,7 @@ const rows = Object.entries(report.files).map(([file, { mutants }]) => {
   const score = valid === 0 ? 100 : (100 * detected) / valid;
   return { file, mutants: valid, ignored, survived: undetected.length, score, undetected };
 });
-console.log(`\n| file | mutants | ignored (labels) | undetected | score |\n|---|---|---|---|---|`);
+console.log(`\n| file | mutants | disabled (labels, equivalents) | undetected | score |\n|---|---|---|---|---|`);
 for (const r of rows) console.log(`| ${r.file} | ${r.mutants} | ${r.ignored} | ${r.survived} | ${r.score.toFixed(1)} % |`);
 console.log(`\n${minutes} minutes.`);
 const failing = rows.filter((r) => r.score < THRESHOLD);

@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import {
   ageOn,
@@ -20,12 +21,20 @@ import {
   isValidPgn,
   isValidPostcode,
   normalisePostcode,
+  NormalisePgn,
+  NormalisePostcode,
   pgnType,
 } from './dutch-validators';
 
 // ---------------------------------------------------------------------------
 // Generators (independent re-implementation of the check digit computation)
 // ---------------------------------------------------------------------------
+
+/**
+ * n cases per property, or fewer when the mutation run caps them (test/support/mutation-setup.ts sets a global
+ * numRuns, which an explicit one would otherwise override): each mutant reruns these properties.
+ */
+const runs = (n: number): { numRuns: number } => ({ numRuns: Math.min(n, fc.readConfigureGlobal().numRuns ?? n) });
 
 const digit = fc.integer({ min: 0, max: 9 });
 
@@ -112,7 +121,7 @@ describe('isValidBsn', () => {
         expect(isValidBsn(bsn)).toBe(true);
         expect(pgnType(bsn)).toBe('BSN');
       }),
-      { numRuns: 1000 },
+      runs(1000),
     );
   });
 
@@ -128,7 +137,7 @@ describe('isValidBsn', () => {
           expect(isValidBsn(mutated)).toBe(false);
         },
       ),
-      { numRuns: 2000 },
+      runs(2000),
     );
   });
 
@@ -137,7 +146,7 @@ describe('isValidBsn', () => {
       fc.property(nineDigitString, (s) => {
         expect(isValidBsn(s)).toBe(referenceRemainder(s) === 0 && s !== '000000000');
       }),
-      { numRuns: 2000 },
+      runs(2000),
     );
   });
 
@@ -196,7 +205,7 @@ describe('isValidOnderwijsnummer', () => {
         expect(isValidBsn(onr)).toBe(false);
         expect(pgnType(onr)).toBe('ONDERWIJSNUMMER');
       }),
-      { numRuns: 1000 },
+      runs(1000),
     );
   });
 
@@ -212,7 +221,7 @@ describe('isValidOnderwijsnummer', () => {
           expect(isValidOnderwijsnummer(mutated)).toBe(false);
         },
       ),
-      { numRuns: 2000 },
+      runs(2000),
     );
   });
 
@@ -222,7 +231,7 @@ describe('isValidOnderwijsnummer', () => {
         fc.pre(!s.startsWith('10'));
         expect(isValidOnderwijsnummer(s)).toBe(false);
       }),
-      { numRuns: 1000 },
+      runs(1000),
     );
   });
 
@@ -232,7 +241,7 @@ describe('isValidOnderwijsnummer', () => {
         const s = '10' + rest.join('');
         expect(isValidOnderwijsnummer(s)).toBe(referenceRemainder(s) === 5);
       }),
-      { numRuns: 2000 },
+      runs(2000),
     );
   });
 });
@@ -247,7 +256,7 @@ describe('pgnType / isValidPgn', () => {
         expect(pgnType(s)).toBe(bsn ? 'BSN' : onr ? 'ONDERWIJSNUMMER' : null);
         expect(isValidPgn(s)).toBe(bsn || onr);
       }),
-      { numRuns: 2000 },
+      runs(2000),
     );
   });
 
@@ -418,7 +427,7 @@ describe('isIsoDate', () => {
           expect(isIsoDate(s)).toBe(real && y >= 1900 && y <= 2100);
         },
       ),
-      { numRuns: 2000 },
+      runs(2000),
     );
   });
 });
@@ -563,5 +572,60 @@ describe('decorators', () => {
       pgns: { [IS_PGN]: 'elke waarde in pgns is geen geldig BSN of onderwijsnummer' },
       brin: { [IS_BRIN]: 'eigen melding' },
     });
+  });
+});
+
+describe('input as people type it (NormalisePostcode, NormalisePgn)', () => {
+  class Typed {
+    @NormalisePostcode()
+    postcode?: unknown;
+
+    @NormalisePgn()
+    pgn?: unknown;
+  }
+  const typed = (plain: Record<string, unknown>) => plainToInstance(Typed, plain);
+
+  it('writes a postcode typed loosely as 1015 TK, and leaves anything else for the check to refuse', () => {
+    expect(typed({ postcode: '1015tk' }).postcode).toBe('1015 TK');
+    expect(typed({ postcode: ' 1015  TK ' }).postcode).toBe('1015 TK');
+    expect(typed({ postcode: '0123 AB' }).postcode).toBe('0123 AB');
+    expect(typed({ postcode: 'onbekend' }).postcode).toBe('onbekend');
+    expect(typed({ postcode: 1015 }).postcode).toBe(1015);
+    expect(typed({}).postcode).toBeUndefined();
+  });
+
+  it('writes a BSN typed in groups as its nine digits, and leaves anything else as it came', () => {
+    expect(typed({ pgn: '1234 56 782' }).pgn).toBe('123456782');
+    expect(typed({ pgn: '1234.56.782' }).pgn).toBe('123456782');
+    expect(typed({ pgn: ' 123456782\t' }).pgn).toBe('123456782');
+    expect(typed({ pgn: '1234-56-782' }).pgn).toBe('1234-56-782');
+    expect(typed({ pgn: 'x 1234 56 782' }).pgn).toBe('x 1234 56 782');
+    expect(typed({ pgn: '1234 56 782 x' }).pgn).toBe('1234 56 782 x');
+    expect(typed({ pgn: 'a.b c' }).pgn).toBe('a.b c');
+    expect(typed({ pgn: 123456782 }).pgn).toBe(123456782);
+    expect(typed({}).pgn).toBeUndefined();
+  });
+});
+
+describe('what is not text, and the last day of each month', () => {
+  it('refuses a code sent as a number or a list, however right it looks', () => {
+    expect(isValidOnderwijsnummer(101234567 as unknown as string)).toBe(false);
+    expect(isValidBrin(['00ZV'] as unknown as string)).toBe(false);
+    expect(isValidPostcode(['1234 AB'] as unknown as string)).toBe(false);
+    expect(isValidMunicipalityCode(['GM0363'] as unknown as string)).toBe(false);
+    expect(normalisePostcode(1234 as unknown as string)).toBeNull();
+  });
+
+  it('knows that April, June, September and November have 30 days', () => {
+    for (const month of ['04', '06', '09', '11']) {
+      expect([month, isIsoDate(`2026-${month}-30`), isIsoDate(`2026-${month}-31`)]).toEqual([month, true, false]);
+    }
+    for (const month of ['01', '03', '05', '07', '08', '10', '12']) expect([month, isIsoDate(`2026-${month}-31`)]).toEqual([month, true]);
+  });
+
+  it('says which date it could not read, or which came first', () => {
+    expect(() => ageOn('2026-02-30', '2026-03-01')).toThrow('Invalid birthDate: 2026-02-30');
+    expect(() => ageOn('2010-01-01', 'morgen')).toThrow('Invalid onDate: morgen');
+    expect(() => ageOn('2026-03-02', '2026-03-01')).toThrow('onDate 2026-03-01 is before birthDate 2026-03-02');
   });
 });

@@ -1,26 +1,14 @@
 import { Brackets, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { ErrorCode, notFound, ProblemError } from '../common/problem';
 import { Actor } from '../kernel/actor';
+import { locationLimit } from './report-access-rules';
 import { Report } from './report.entity';
 
-/**
- * The locations a melder limited to some of the school's locations may see, or null when the actor sees all of the
- * school's reports. The limit holds on the school side only: it says nothing about reports an organisation received.
- */
-export function locationLimit(actor: Actor): readonly string[] | null {
-  return actor.locationIds && actor.locationIds.length > 0 ? actor.locationIds : null;
-}
+// The rules without a database (which side may act, If-Match, report numbers, the visibility rule in SQL) live in
+// report-access-rules.ts, where `npm run mutation` tests them; the queries below run against PostgreSQL in
+// test/access-matrix, test/report-queries and test/reports (every caller x filter), too slow to run per mutant.
+export { etag, locationLimit, parseIfMatch, parseReportNumber, requireSide, visibleToActorSql } from './report-access-rules';
 
-/**
- * The same rule in SQL, for queries written by hand: the report row `alias` is visible to the actor whose organisation
- * id is parameter `org` and whose location limit (locationLimit, or null) is parameter `locations`.
- */
-export function visibleToActorSql(alias: string, org: string, locations: string): string {
-  return `((${alias}.school_id = ${org} AND (${locations}::uuid[] IS NULL OR ${alias}.location_id = ANY(${locations}))) OR ${alias}.receiver_id = ${org})`;
-}
-
-// Stryker disable all: queries, run against PostgreSQL by test/access-matrix, test/report-queries and test/reports (every
-// caller x filter); too slow to run per mutant, so the unit specs under mutation do not reach them (docs/testing.md).
 /** Restricts a query of reports (alias r) to those the actor sees: as filing school (within a melder's locations) or as current receiver. */
 export function whereVisible<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, actor: Actor): SelectQueryBuilder<T> {
   const limit = locationLimit(actor);
@@ -67,34 +55,4 @@ export async function lockVisibleReport(m: EntityManager, actor: Actor, number: 
     });
   }
   return report;
-}
-// Stryker restore all
-
-export function requireSide(report: Report, actor: Actor, side: 'school' | 'receiver'): void {
-  const ok = side === 'school' ? report.schoolId === actor.organisationId : report.receiverId === actor.organisationId;
-  if (!ok) {
-    throw new ProblemError(
-      ErrorCode.FORBIDDEN,
-      side === 'school' ? 'Alleen de school die de melding deed kan dit.' : 'Alleen de organisatie die de melding ontving kan dit.',
-    );
-  }
-}
-
-/** Reads an If-Match header: "3", W/"3" or 3. Undefined when absent; a 412 when unreadable. */
-export function parseIfMatch(header: string | undefined): number | undefined {
-  if (header === undefined) return undefined;
-  // Quotes in pairs or not at all: "3 or 3" is no ETag.
-  const match = /^\s*(?:W\/)?(?:"(\d{1,9})"|(\d{1,9}))\s*$/.exec(header);
-  if (!match) throw new ProblemError(ErrorCode.PRECONDITION_FAILED, 'If-Match moet de ETag van de melding zijn, bijv. "3".');
-  return Number(match[1] ?? match[2]);
-}
-
-export function etag(version: number): string {
-  return `"${version}"`;
-}
-
-/** A meldingsnummer as text (a path, a form): a positive whole number in range, written plainly, else 404 (it cannot name a report). */
-export function parseReportNumber(value: string): number {
-  if (!/^[1-9]\d{0,9}$/.test(value) || Number(value) > 2147483647) throw notFound('Deze melding bestaat niet.');
-  return Number(value);
 }

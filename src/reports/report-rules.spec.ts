@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { ReportKind, ReportStatus, STATUS_ORDER } from '../kernel/report-codes';
-import { allowedReceiverTransitions, checkReport, isOpen, isReopen, ReportFacts } from './report-rules';
+import { allowedReceiverTransitions, checkDraft, checkReport, isOpen, isReopen, ReportFacts } from './report-rules';
 
 const today = '2026-11-22';
 const base: ReportFacts = {
@@ -170,6 +170,8 @@ describe('the rules in the terms of a school and an officer', () => {
     expect(codes({ ...luxe, absenceDays: [{ date: '2026-11-20' }, { date: today }] })).toEqual([]);
     expect(codes({ ...luxe, absenceDays: [{ date: '2026-11-23' }] })).toEqual(['absenceDays[0].date:DATE_OUTSIDE_PERIOD']);
     expect(codes({ ...luxe, absenceDays: null })).toEqual([]);
+    // Without a begin date (it had an error of its own) the days are not judged, not even one in the future.
+    expect(codes({ ...luxe, beginDate: undefined, absenceDays: [{ date: '2026-12-01' }] })).toEqual([]);
   });
 });
 
@@ -204,5 +206,72 @@ describe('the status of a report', () => {
 
   it('shows the statuses in the order a report passes through them', () => {
     expect(STATUS_ORDER).toEqual(['GEREGISTREERD', 'IN_BEHANDELING', 'AFGESLOTEN', 'TER_KENNISNEMING_AANGENOMEN', 'INGETROKKEN']);
+  });
+});
+
+describe('a filing form with errors: every error in one round (checkDraft)', () => {
+  /** The form as a school sends it: strings from the fields, the pupil as a group. */
+  const form = {
+    kind: '16U', beginDate: '2026-11-02', endDate: '2026-11-13', actionWanted: true,
+    pupil: { birthDate: '2012-05-01', address: { postcode: '1234 AB' } },
+  };
+  const draft = (values: Record<string, unknown>, invalid: string[] = []) => checkDraft(values, invalid, today).map((e) => `${e.field}:${e.code}`);
+
+  it('finds nothing more in a form whose fields are all right', () => {
+    expect(draft(form)).toEqual([]);
+  });
+
+  it('still says that the end lies before the begin when another field (the postcode) has an error of its own', () => {
+    expect(draft({ ...form, endDate: '2026-11-01' }, ['pupil.address.postcode'])).toEqual(['endDate:END_BEFORE_BEGIN']);
+    expect(draft({ ...form, pupil: { ...form.pupil, birthDate: '2024-01-01' } }, ['pupil.address.postcode'])).toEqual(['pupil.birthDate:AGE_DOES_NOT_FIT_KIND']);
+  });
+
+  it('asks for the end date of a 16-hour report that has none, and for a toelichting when no action is wanted', () => {
+    const withoutEnd: Record<string, unknown> = { ...form };
+    delete withoutEnd.endDate;
+    expect(draft(withoutEnd)).toEqual(['endDate:END_DATE_REQUIRED']);
+    expect(draft({ ...form, actionWanted: false })).toEqual(['actionWantedExplanation:EXPLANATION_REQUIRED']);
+    expect(draft({ ...form, actionWanted: false, actionWantedExplanation: '  ' })).toEqual(['actionWantedExplanation:EXPLANATION_REQUIRED']);
+    expect(draft({ ...form, actionWanted: false, actionWantedExplanation: 'School regelt het zelf' })).toEqual([]);
+  });
+
+  it('adds nothing to a field that already has its error, nor to a field of a group with one', () => {
+    expect(draft({ ...form, endDate: '2026-11-01' }, ['endDate'])).toEqual([]);
+    expect(draft({ ...form, beginDate: '2026-11-30', endDate: '2026-12-01' }, ['beginDate', 'endDate'])).toEqual([]);
+    expect(draft({ ...form, pupil: { ...form.pupil, birthDate: '2030-01-01' } }, ['pupil.birthDate'])).toEqual([]);
+    expect(draft({ ...form, pupil: { ...form.pupil, birthDate: '2030-01-01' } }, ['pupil'])).toEqual([]);
+    expect(draft({ ...form, actionWanted: false }, ['actionWanted'])).toEqual([]);
+  });
+
+  it('does not judge other fields by a value that has an error of its own', () => {
+    // A wrong kind: no "end date required", no age limit of that kind.
+    expect(draft({ ...form, kind: 'XYZ', endDate: undefined }, ['kind'])).toEqual([]);
+    expect(draft({ ...form, endDate: undefined }, ['kind'])).toEqual([]);
+    expect(draft({ ...form, kind: 'XYZ', endDate: undefined })).toEqual([]);
+    // A wrong begin date: the end date and the age are not compared with it.
+    expect(draft({ ...form, endDate: '2026-10-01' }, ['beginDate'])).toEqual([]);
+    expect(draft({ ...form, pupil: { ...form.pupil, birthDate: '2024-01-01' } }, ['beginDate'])).toEqual([]);
+    expect(draft({ ...form, beginDate: '2026-1-5', endDate: '2026-10-01' })).toEqual([]);
+    expect(draft({ ...form, beginDate: 20261102, endDate: '2026-10-01' })).toEqual([]);
+    // A wrong birth date: no age.
+    expect(draft({ ...form, pupil: { birthDate: '2024-01-01' } }, ['pupil.birthDate.year'])).toEqual([]);
+    expect(draft({ ...form, pupil: undefined })).toEqual([]);
+    // "false" as text is not a choice of no action.
+    expect(draft({ ...form, actionWanted: 'false' })).toEqual([]);
+    // A field sent twice arrives as a list, a date with more around it is no date: neither is compared.
+    expect(draft({ ...form, beginDate: ['2026-11-02'], endDate: '2026-10-01' })).toEqual([]);
+    expect(draft({ ...form, beginDate: 'x2026-11-02', endDate: '2026-10-01' })).toEqual([]);
+    expect(draft({ ...form, beginDate: '2026-11-02x', endDate: '2026-10-01' })).toEqual([]);
+  });
+
+  it('asks for a toelichting that is not text, and refuses a new report that began over a year ago', () => {
+    expect(draft({ ...form, actionWanted: false, actionWantedExplanation: ['x'] })).toEqual(['actionWantedExplanation:EXPLANATION_REQUIRED']);
+    expect(draft({ ...form, beginDate: '2025-11-01', endDate: '2025-11-10' })).toEqual(['beginDate:DATE_TOO_OLD']);
+  });
+
+  it('checks the end date of a kind that needs one only when the end date field passed', () => {
+    expect(draft({ ...form, endDate: '2026-11-01' }, ['endDateNote'])).toEqual(['endDate:END_BEFORE_BEGIN']);
+    expect(draft({ ...form, endDate: '2026-11-01' }, ['end'])).toEqual(['endDate:END_BEFORE_BEGIN']);
+    expect(draft({ ...form, pupil: { ...form.pupil, birthDate: '2024-01-01' } }, ['pupil.birth'])).toEqual(['pupil.birthDate:AGE_DOES_NOT_FIT_KIND']);
   });
 });

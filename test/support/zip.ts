@@ -7,10 +7,14 @@ export interface ZipEntry {
   method?: 0 | 8;
   /** General purpose flags; bit 0 says the entry is encrypted. */
   flags?: number;
+  /** Extra field bytes in the local header, in the central directory, and the entry's comment there. */
+  localExtra?: Buffer;
+  centralExtra?: Buffer;
+  comment?: string;
 }
 
 /** A ZIP archive written by hand (local headers, data, central directory, end record), for tests of what is refused. */
-export function zip(entries: ZipEntry[]): Buffer {
+export function zip(entries: ZipEntry[], archiveComment = ''): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -28,6 +32,10 @@ export function zip(entries: ZipEntry[]): Buffer {
     local.writeUInt32LE(packed.length, 18);
     local.writeUInt32LE(plain.length, 22);
     local.writeUInt16LE(name.length, 26);
+    const localExtra = e.localExtra ?? Buffer.alloc(0);
+    local.writeUInt16LE(localExtra.length, 28);
+    const centralExtra = e.centralExtra ?? Buffer.alloc(0);
+    const comment = Buffer.from(e.comment ?? '', 'utf8');
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4);
@@ -38,10 +46,12 @@ export function zip(entries: ZipEntry[]): Buffer {
     central.writeUInt32LE(packed.length, 20);
     central.writeUInt32LE(plain.length, 24);
     central.writeUInt16LE(name.length, 28);
+    central.writeUInt16LE(centralExtra.length, 30);
+    central.writeUInt16LE(comment.length, 32);
     central.writeUInt32LE(offset, 42);
-    locals.push(local, name, packed);
-    centrals.push(central, name);
-    offset += 30 + name.length + packed.length;
+    locals.push(local, name, localExtra, packed);
+    centrals.push(central, name, centralExtra, comment);
+    offset += 30 + name.length + localExtra.length + packed.length;
   }
   const cd = Buffer.concat(centrals);
   const end = Buffer.alloc(22);
@@ -50,7 +60,9 @@ export function zip(entries: ZipEntry[]): Buffer {
   end.writeUInt16LE(entries.length, 10);
   end.writeUInt32LE(cd.length, 12);
   end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
+  const trailer = Buffer.from(archiveComment, 'latin1');
+  end.writeUInt16LE(trailer.length, 20);
+  return Buffer.concat([...locals, cd, end, trailer]);
 }
 
 const TYPES = (main: string) =>

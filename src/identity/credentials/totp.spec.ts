@@ -113,10 +113,22 @@ describe('TOTP', () => {
     expect(verifyCode(secret, codeAt(secret, NOW), STEP + 100, NOW)).toEqual({ ok: false });
   });
 
-  it('throws on a last used step that is not a step, and on a stored secret that is not one', () => {
-    expect(() => verifyCode(secret, '123456', -1, NOW)).toThrow();
-    expect(() => verifyCode(secret, '123456', 1.5, NOW)).toThrow();
-    expect(() => verifyCode('not base32!', '123456', null, NOW)).toThrow();
+  it('throws on a last used step that is not a step, and on a stored secret that is not one, saying which', () => {
+    for (const step of [-1, 1.5, Number.NaN, Number.MAX_SAFE_INTEGER + 1]) {
+      expect(() => verifyCode(secret, '123456', step, NOW)).toThrow('lastUsedStep moet een geheel getal van 0 of meer zijn.');
+    }
+    for (const stored of ['not base32!', base32Encode(Buffer.alloc(15, 0x41)), base32Encode(Buffer.alloc(65, 0x41))]) {
+      expect(() => verifyCode(stored, '123456', null, NOW)).toThrow('Geen geldig TOTP-geheim (base32).');
+      expect(() => codeAt(stored, NOW)).toThrow('Geen geldig TOTP-geheim (base32).');
+    }
+  });
+
+  it('accepts the first code of an account whose last used step is 0', () => {
+    expect(verifyCode(secret, codeAt(secret, NOW), 0, NOW)).toEqual({ ok: true, step: STEP });
+  });
+
+  it('refuses a code that is not text (a number in JSON) without throwing', () => {
+    expect(verifyCode(secret, Number(codeAt(secret, NOW)) as unknown as string, null, NOW)).toEqual({ ok: false });
   });
 });
 

@@ -1,8 +1,8 @@
 import { ErrorCode, ProblemError } from '../common/problem';
 import { Actor } from '../kernel/actor';
 import { OrganisationType } from '../kernel/organisation-type';
-import { etag, locationLimit, parseIfMatch, parseReportNumber, requireSide, visibleToActorSql } from './report-access';
-import { Report } from './report.entity';
+import { etag, locationLimit, parseIfMatch, parseReportNumber, requireSide, visibleToActorSql } from './report-access-rules';
+import type { Report } from './report.entity';
 
 const refusal = (fn: () => unknown): ProblemError | undefined => {
   try {
@@ -25,6 +25,8 @@ describe('If-Match: the version a school or officer last saw', () => {
     expect(parseIfMatch('3')).toBe(3);
     expect(parseIfMatch('  "7" ')).toBe(7);
     expect(parseIfMatch('"10"')).toBe(10);
+    expect(parseIfMatch('10')).toBe(10);
+    expect(parseIfMatch('W/"10"')).toBe(10);
     expect(parseIfMatch(etag(123456789))).toBe(123456789);
   });
 
