@@ -9,6 +9,7 @@ import { KeptInput1764800000000 } from './1764800000000-KeptInput';
 import { Retention1764900000000 } from './1764900000000-Retention';
 import { Attachments1765200000000 } from './1765200000000-Attachments';
 import { Workload1765400000000 } from './1765400000000-Workload';
+import { ScaleIndexes1765700000000 } from './1765700000000-ScaleIndexes';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
-export const MIGRATIONS = [InitialSchema1763800000000, ReferenceData1763800000001, Accounts1763850000000, AuditLog1763900000000, Outbox1763950000000, Hardening1764000000000, Webhooks1764600000000, KeptInput1764800000000, Retention1764900000000, Attachments1765200000000, Workload1765400000000];
+export const MIGRATIONS = [InitialSchema1763800000000, ReferenceData1763800000001, Accounts1763850000000, AuditLog1763900000000, Outbox1763950000000, Hardening1764000000000, Webhooks1764600000000, KeptInput1764800000000, Retention1764900000000, Attachments1765200000000, Workload1765400000000, ScaleIndexes1765700000000];

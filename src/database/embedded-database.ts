@@ -1,7 +1,14 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { Extension, PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+/**
+ * The extensions the migrations create (btree_gin: the name search's index, ADR 0014). PGlite builds them in but loads
+ * them only when asked; a subpath export that TypeScript's node10 resolution does not follow, hence the require.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const EXTENSIONS: Record<string, Extension> = { btree_gin: (require('@electric-sql/pglite/contrib/btree_gin') as { btree_gin: Extension }).btree_gin };
 
 /**
  * PostgreSQL compiled to WebAssembly (PGlite), kept in a folder and served over the PostgreSQL wire protocol on a
@@ -26,7 +33,7 @@ export class EmbeddedDatabase {
       takeLock(lockFile);
     }
     try {
-      const db = dir === null ? new PGlite() : new PGlite(resolve(dir));
+      const db = dir === null ? new PGlite({ extensions: EXTENSIONS }) : new PGlite(resolve(dir), { extensions: EXTENSIONS });
       await db.waitReady;
       const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections: 1 });
       await server.start();

@@ -21,7 +21,9 @@ import { LARGEST, seed, seeded } from './seed';
  * start, so a new index lands on the seeded rows as it would in production. Then each read of the largest receiver's
  * officer runs RUNS times through the service (what the server does for a request after validation: the SQL, the
  * audit entry, the read marks): "service" is the wall time of that call, "SQL" the sum of PostgreSQL's own time
- * (EXPLAIN ANALYZE) of the SELECTs it sent, which does not depend on how busy the Node process is.
+ * (EXPLAIN ANALYZE) of the SELECTs it sent, which does not depend on how busy the Node process is. On a shared machine
+ * both include waiting for a core; what does not: "pages read" (8 KiB buffers the SELECTs touched, EXPLAIN BUFFERS)
+ * and "Node CPU" (the process's CPU time during the call).
  */
 const REPORTS = Number(process.env.BENCH_SCALE_REPORTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 40);
@@ -128,21 +130,30 @@ export async function benchScale(only: 'search' | 'all' = 'all'): Promise<void> 
     for (const [label, run] of only === 'search' ? searches : [...lists, ...searches]) {
       for (let i = 0; i < 3; i++) await run(i); // warm
       const samples: number[] = [];
+      const cpu: number[] = [];
       const sql: number[] = [];
+      const pages: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         sent = [];
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         await run(i);
         samples.push(performance.now() - t0);
+        const c = process.cpuUsage(c0);
+        cpu.push((c.user + c.system) / 1000);
         let total = 0;
+        let read = 0;
         for (const q of sent.filter((s) => /\breport\b|"report"/.test(s.sql))) {
-          const [{ 'QUERY PLAN': [plan] }] = await db.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.sql}`, q.params);
+          const [{ 'QUERY PLAN': [plan] }] = await db.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${q.sql}`, q.params);
           total += plan['Execution Time'] + plan['Planning Time'];
+          read += plan.Plan['Shared Hit Blocks'] + plan.Plan['Shared Read Blocks'];
         }
         sent = [];
         sql.push(total);
+        pages.push(read);
       }
-      lines.push(`${label.padEnd(26)}: service p50 ${pct(samples, 50).padStart(7)} ms, p95 ${pct(samples, 95).padStart(7)} ms; SQL p50 ${pct(sql, 50).padStart(7)} ms, p95 ${pct(sql, 95).padStart(7)} ms, max ${pct(sql, 100).padStart(7)} ms`);
+      lines.push(`${label.padEnd(26)}: service p50 ${pct(samples, 50).padStart(7)} ms, p95 ${pct(samples, 95).padStart(7)} ms; SQL p50 ${pct(sql, 50).padStart(7)} ms, p95 ${pct(sql, 95).padStart(7)} ms; `
+        + `pages read p50 ${pct(pages, 50).replace('.0', '').padStart(6)}; Node CPU p50 ${pct(cpu, 50).padStart(5)} ms`);
     }
     const cpu = process.cpuUsage(cpuStart);
     lines.push(`Node CPU while measuring: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores, shared)`);

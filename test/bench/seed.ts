@@ -120,9 +120,9 @@ export async function seed(db: DataSource, app: INestApplication, reports: numbe
                 CASE WHEN x.receiver_id = $5 AND x.n % 5 = 0 THEN ($6::uuid[])[1 + x.n % 10] END,
                 x.at, x.at
            FROM x ORDER BY x.n
-         RETURNING id, school_id, created_at)
-         INSERT INTO report_event (report_id, txid, type, actor_organisation_id, actor_type, actor_name, created_at)
-         SELECT id, pg_current_xact_id()::text::bigint, 'INGEDIEND', school_id, 'API_KEY', 'Bench', created_at FROM ins`,
+         RETURNING id, school_id, receiver_id, created_at)
+         INSERT INTO report_event (report_id, receiver_id, school_id, txid, type, actor_organisation_id, actor_type, actor_name, created_at)
+         SELECT id, receiver_id, school_id, pg_current_xact_id()::text::bigint, 'INGEDIEND', school_id, 'API_KEY', 'Bench', created_at FROM ins`,
         [names, from, Math.min(from + batch - 1, reports), reports, largest.id, officers],
       );
       process.stdout.write(`\rseeding: ${Math.min(from + batch - 1, reports)} of ${reports}`);
