@@ -35,6 +35,9 @@ export class ScaleIndexes1765700000000 implements MigrationInterface {
     await q.query(`ALTER TABLE "report_event" ALTER COLUMN "school_id" SET NOT NULL`);
     await q.query(`CREATE INDEX "report_event_receiver_feed_idx" ON "report_event"  ("receiver_id", "txid", "id") `);
     await q.query(`CREATE INDEX "report_event_school_feed_idx" ON "report_event"  ("school_id", "txid", "id") `);
+    // The planner's figures for the new columns and the rank expression now, not at autovacuum's next round.
+    await q.query(`ANALYZE "report"`);
+    await q.query(`ANALYZE "report_event"`);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -83,12 +83,18 @@ describe('start page figures and the changes feed, read from one side\'s index',
   it('gives each side the events of the reports it sees now, and after a forward the new receiver the whole history', async () => {
     const orgs = t.app.get(OrganisationsService);
     for (const org of [(await orgs.findByCode('GM0363'))!, (await orgs.findByCode('GM0344'))!, school.org, otherSchool.org]) {
-      const page = await t.app.get(ReportEventsService).changes(actorOf(org), undefined, 1000);
       const expected: { id: string }[] = await db.query(
         `SELECT e.id FROM report_event e JOIN report r ON r.id = e.report_id WHERE (r.school_id = $1 OR r.receiver_id = $1) ORDER BY e.txid, e.id`, [org.id],
       );
-      expect({ org: org.code, events: page.changes.map((c) => c.cursor.split('-')[1]) }).toEqual({ org: org.code, events: expected.map((e) => String(e.id)) });
-      expect(page.changes.length).toBeGreaterThan(0);
+      // The feed holds back events while any older transaction in the server is open (ADR 2), also another database's
+      // on a shared test server: ask again until it has caught up, as a poller would.
+      let events: string[] = [];
+      for (let i = 0; i < 120 && events.length < expected.length; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 500));
+        events = (await t.app.get(ReportEventsService).changes(actorOf(org), undefined, 1000)).changes.map((c) => c.cursor.split('-')[1]);
+      }
+      expect({ org: org.code, events }).toEqual({ org: org.code, events: expected.map((e) => String(e.id)) });
+      expect(events.length).toBeGreaterThan(0);
     }
   });
 });
