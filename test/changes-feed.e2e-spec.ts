@@ -176,8 +176,9 @@ describe('the changes feed', () => {
       open = true;
       // As ReportEventsService.record writes it: tagged with the writing transaction's id.
       await client.query(
-        `INSERT INTO report_event (txid, report_id, type, actor_organisation_id, actor_type, actor_id, actor_name, changes, details)
-         VALUES (pg_current_xact_id()::text::bigint, $1, 'BERICHT', $2, 'API_KEY', NULL, 'trage transactie', '[]'::jsonb, '{}'::jsonb)`,
+        `INSERT INTO report_event (txid, report_id, receiver_id, school_id, type, actor_organisation_id, actor_type, actor_id, actor_name, changes, details)
+         SELECT pg_current_xact_id()::text::bigint, r.id, r.receiver_id, r.school_id, 'BERICHT', $2, 'API_KEY', NULL, 'trage transactie', '[]'::jsonb, '{}'::jsonb
+           FROM report r WHERE r.id = $1`,
         [reportId, school.org.id],
       );
       const later = await file(school);

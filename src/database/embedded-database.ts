@@ -1,7 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { PGlite } from '@electric-sql/pglite';
+import { Extension, PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { copyTemplateInto } from './embedded-template';
 
@@ -19,6 +19,13 @@ export const EMBEDDED_SETTINGS: Record<string, string> = {
   work_mem: '4MB',
   temp_buffers: '2MB',
 };
+
+/**
+ * The extensions the migrations create (btree_gin: the name search's index, ADR 0014). PGlite builds them in but loads
+ * them only when asked; a subpath export that TypeScript's node10 resolution does not follow, hence the require.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const EXTENSIONS: Record<string, Extension> = { btree_gin: (require('@electric-sql/pglite/contrib/btree_gin') as { btree_gin: Extension }).btree_gin };
 
 /**
  * PostgreSQL compiled to WebAssembly (PGlite), kept in a folder and served over the PostgreSQL wire protocol on a
@@ -50,7 +57,7 @@ export class EmbeddedDatabase {
       // A first start copies the cluster the build made instead of running initdb (embedded-template.ts).
       if (dir !== null) copyTemplateInto(resolve(dir), ['in-use.lock']);
       const startParams = [...PGlite.defaultStartParams, ...Object.entries(EMBEDDED_SETTINGS).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-      const db = dir === null ? new PGlite({ startParams }) : new PGlite(resolve(dir), { startParams });
+      const db = dir === null ? new PGlite({ startParams, extensions: EXTENSIONS }) : new PGlite(resolve(dir), { startParams, extensions: EXTENSIONS });
       await db.waitReady;
       const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections: 1 });
       await server.start();

@@ -1,7 +1,7 @@
 import { ErrorCode, ProblemError } from '../common/problem';
 import { Actor } from '../kernel/actor';
 import { OrganisationType } from '../kernel/organisation-type';
-import { etag, locationLimit, parseIfMatch, parseReportNumber, requireSide, visibleToActorSql } from './report-access-rules';
+import { etag, locationLimit, parseIfMatch, parseReportNumber, requireSide, sideOf, visibleOnSideSql, visibleToActorSql } from './report-access-rules';
 import type { Report } from './report.entity';
 
 const refusal = (fn: () => unknown): ProblemError | undefined => {
@@ -96,5 +96,19 @@ describe('a melder limited to some locations', () => {
     expect(visibleToActorSql('r', '$1', '$2')).toBe(
       '((r.school_id = $1 AND ($2::uuid[] IS NULL OR r.location_id = ANY($2))) OR r.receiver_id = $1)',
     );
+  });
+});
+
+describe('the side an organisation is on (one index instead of an OR)', () => {
+  const of = (organisationType: OrganisationType): Actor => ({ ...actor('o'), organisationType });
+
+  it('is the school side for a school and the receiver side for every receiver and the operator', () => {
+    expect(sideOf(of(OrganisationType.SCHOOL))).toBe('school');
+    for (const type of [OrganisationType.GEMEENTE, OrganisationType.REGIONAAL_BUREAU, OrganisationType.RMC_REGIO, OrganisationType.OPERATOR]) expect(sideOf(of(type))).toBe('receiver');
+  });
+
+  it('writes that side of the rule alone, with both parameters referenced', () => {
+    expect(visibleOnSideSql(of(OrganisationType.SCHOOL), 'r', '$1', '$2')).toBe('(r.school_id = $1 AND ($2::uuid[] IS NULL OR r.location_id = ANY($2)))');
+    expect(visibleOnSideSql(of(OrganisationType.GEMEENTE), 'r', '$1', '$2')).toBe('(r.receiver_id = $1 AND ($2::uuid[] IS NULL OR true))');
   });
 });

@@ -7,7 +7,7 @@ import { Report } from './report.entity';
 // The rules without a database (which side may act, If-Match, report numbers, the visibility rule in SQL) live in
 // report-access-rules.ts, where `npm run mutation` tests them; the queries below run against PostgreSQL in
 // test/access-matrix, test/report-queries and test/reports (every caller x filter), too slow to run per mutant.
-export { etag, locationLimit, parseIfMatch, parseReportNumber, requireSide, visibleToActorSql } from './report-access-rules';
+export { etag, locationLimit, parseIfMatch, parseReportNumber, requireSide, sideOf, visibleOnSideSql, visibleToActorSql } from './report-access-rules';
 
 /** Restricts a query of reports (alias r) to those the actor sees: as filing school (within a melder's locations) or as current receiver. */
 export function whereVisible<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, actor: Actor): SelectQueryBuilder<T> {

@@ -43,6 +43,8 @@ export interface FieldChange {
  */
 @Entity('report_event')
 @Index('report_event_feed_idx', ['txid', 'id'])
+@Index('report_event_receiver_feed_idx', ['receiverId', 'txid', 'id'])
+@Index('report_event_school_feed_idx', ['schoolId', 'txid', 'id'])
 export class ReportEvent {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id: string;
@@ -56,6 +58,17 @@ export class ReportEvent {
   report: Report;
   @Column('uuid')
   reportId: string;
+
+  /**
+   * The report's current receiver and its school, copied from the report so that each side's changes feed reads its
+   * own events in order from one index (ADR 0014). Every change of the report (ReportEventsService.record) brings the
+   * receiver of all its events up to date, in the same statement: a forward hands the history to the new receiver.
+   */
+  @Column('uuid')
+  receiverId: string;
+
+  @Column('uuid')
+  schoolId: string;
 
   @Column('text')
   type: ReportEventType;

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { FieldCode, invalid } from '../common/problem';
 import { Actor } from '../kernel/actor';
-import { locationLimit, visibleToActorSql } from './report-access';
+import { locationLimit, sideOf, visibleOnSideSql } from './report-access';
 import { ClosingReason, ReportStatus } from '../kernel/report-codes';
 import { ReportEventBus, ReportFacts } from './report-event-bus';
 import { Report } from './report.entity';
@@ -66,10 +66,14 @@ export class ReportEventsService {
     const { report, actor, type } = change;
     const params: unknown[] = [...(change.write?.params ?? [])];
     const p = (value: unknown) => `$${params.push(value)}`;
-    const event = `INSERT INTO report_event (report_id, txid, type, actor_organisation_id, actor_type, actor_id, actor_name, changes, details)
-      VALUES (${p(report.id)}::uuid, pg_current_xact_id()::text::bigint, ${p(type)}, ${p(actor.organisationId)}::uuid, ${p(actor.type)}, ${p(actor.id)}::uuid,
+    const reportId = p(report.id);
+    const receiverId = p(report.receiverId);
+    const event = `INSERT INTO report_event (report_id, receiver_id, school_id, txid, type, actor_organisation_id, actor_type, actor_id, actor_name, changes, details)
+      VALUES (${reportId}::uuid, ${receiverId}::uuid, ${p(report.schoolId)}::uuid, pg_current_xact_id()::text::bigint, ${p(type)}, ${p(actor.organisationId)}::uuid, ${p(actor.type)}, ${p(actor.id)}::uuid,
               ${p(actor.name)}, ${p(JSON.stringify(change.changes ?? []))}::jsonb, ${p(JSON.stringify(change.details ?? {}))}::jsonb)
       RETURNING id, txid, created_at`;
+    // The earlier events follow the report to its receiver now (after a forward or a re-routing; otherwise nothing changes).
+    const follow = `UPDATE report_event SET receiver_id = ${receiverId}::uuid WHERE report_id = ${reportId}::uuid AND receiver_id <> ${receiverId}::uuid`;
     const numbered = change.write && report.number === undefined;
     const audit = this.audit.cte(
       byActor(actor, change.audit.action, { subjectType: 'REPORT', subjectId: report.number, details: change.audit.details ?? {} }),
@@ -77,7 +81,7 @@ export class ReportEventsService {
       numbered ? { expression: 'r.number::text', from: 'r' } : undefined,
     );
     const [row]: Record<string, unknown>[] = await m.query(
-      `WITH ${change.write ? `r AS (${change.write.sql}), ` : ''}${(change.write?.also ?? []).map((sql, i) => `w${i} AS (${sql}), `).join('')}e AS (${event}), a AS (${audit})
+      `WITH ${change.write ? `r AS (${change.write.sql}), ` : ''}${(change.write?.also ?? []).map((sql, i) => `w${i} AS (${sql}), `).join('')}e AS (${event}), f AS (${follow}), a AS (${audit})
        SELECT e.id AS event_id, e.txid::text AS event_txid, e.created_at AS event_at${change.write ? ', r.*' : ''} FROM e${change.write ? ' CROSS JOIN r' : ''}`,
       params,
     );
@@ -120,7 +124,7 @@ export class ReportEventsService {
          FROM report_event e
          JOIN report r ON r.id = e.report_id
          JOIN organisation o ON o.id = e.actor_organisation_id
-        WHERE ${visibleToActorSql('r', '$1', '$5')}
+        WHERE e.${sideOf(actor)}_id = $1 AND ${visibleOnSideSql(actor, 'r', '$1', '$5')}
           AND (e.txid, e.id) > ($2::bigint, $3::bigint)
           AND e.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
         ORDER BY e.txid, e.id

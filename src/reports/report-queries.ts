@@ -8,7 +8,7 @@ import { Actor } from '../kernel/actor';
 import { OrganisationType } from '../kernel/organisation-type';
 import { ReportKind, ReportStatus, STATUS_ORDER } from '../kernel/report-codes';
 import { PgnCipher } from './pgn-cipher';
-import { locationLimit, visibleToActorSql } from './report-access';
+import { locationLimit, sideOf, visibleOnSideSql } from './report-access';
 import { ReportSearchInput } from './report.dto';
 import { Report } from './report.entity';
 import { ReportPage, ReportSummary, SchoolChoice } from './report.view';
@@ -24,7 +24,16 @@ export const REPLY_DAYS = 14;
 /** The overview counts its matches up to this many; beyond it says "meer dan 10.000". */
 export const OVERVIEW_COUNT_CAP = 10_000;
 
-const STATUS_RANK = `array_position(ARRAY['${STATUS_ORDER.join("','")}']::text[], r.status::text)`;
+/**
+ * A report's place in the status order (1 = GEREGISTREERD). The migration ScaleIndexes1765700000000 indexes exactly this
+ * expression after the receiver or school, so that sorting by status, filtering by status and counting by status read
+ * the index in order: keep the two the same.
+ */
+const STATUS_RANK = `array_position(ARRAY['${STATUS_ORDER.join("','")}']::text[], r.status)`;
+
+function rankOf(status: ReportStatus): number {
+  return STATUS_ORDER.indexOf(status) + 1;
+}
 
 /** A page of the overview with its place among all matches (both counted up to OVERVIEW_COUNT_CAP + 1). */
 export interface OverviewPage extends ReportPage {
@@ -82,8 +91,8 @@ export class ReportQueries {
   async overview(actor: Actor, q: ReportSearchInput, before?: number): Promise<OverviewPage> {
     const page = await this.page(actor, q, before);
     const [total, offset] = await Promise.all([
-      this.count(this.filtered(actor, q)),
-      page.reports.length > 0 && (q.after || before) ? this.count(this.filtered(actor, q).andWhere(page.first!.sql, page.first!.params)) : Promise.resolve(0),
+      this.count(this.filtered(actor, q, false)),
+      page.reports.length > 0 && (q.after || before) ? this.count(this.filtered(actor, q, false).andWhere(page.first!.sql, page.first!.params)) : Promise.resolve(0),
     ]);
     return { reports: page.reports, nextCursor: page.nextCursor, previousCursor: offset > 0 && page.reports.length > 0 ? page.reports[0].number : null, total, offset };
   }
@@ -98,7 +107,9 @@ export class ReportQueries {
     const dir = descending !== backwards ? 'DESC' : 'ASC';
     const qb = this.filtered(actor, q).limit(limit + 1); // the joins are many-to-one: one row per report
     if (byStatus) qb.orderBy(STATUS_RANK, dir).addOrderBy('r.number', dir);
-    else qb.orderBy('r.number', dir);
+    // With an end date, the newest rows are not the ones wanted: walking the number index from the top would skip all
+    // later reports. `+ 0` keeps the order and lets the planner take the date range on (receiver, created_at) instead.
+    else qb.orderBy(q.to ? 'r.number + 0' : 'r.number', dir);
     const cursor = backwards ? before : q.after;
     if (cursor) {
       const key = byStatus ? await this.statusKey(actor, cursor) : null;
@@ -125,7 +136,7 @@ export class ReportQueries {
       })),
       nextCursor: (backwards ? shown.length > 0 : more) ? shown[shown.length - 1].number : null,
       /** What comes before the page's first report in the order shown. */
-      first: first ? toWhere(keyset(byStatus ? STATUS_ORDER.indexOf(first.status) + 1 : null, first.number, descending ? '>' : '<', 'f')) : null,
+      first: first ? toWhere(keyset(byStatus ? rankOf(first.status) : null, first.number, descending ? '>' : '<', 'f')) : null,
     };
   }
 
@@ -135,21 +146,21 @@ export class ReportQueries {
    */
   private async statusKey(actor: Actor, number: number): Promise<number> {
     const [cursor]: { status: ReportStatus }[] = await this.db.query(
-      `SELECT r.status FROM report r WHERE r.number = $1 AND ${visibleToActorSql('r', '$2', '$3')}`,
+      `SELECT r.status FROM report r WHERE r.number = $1 AND ${visibleOnSideSql(actor, 'r', '$2', '$3')}`,
       [number, actor.organisationId, locationLimit(actor)],
     );
     if (!cursor) throw invalid({ field: 'after', code: FieldCode.INVALID_CURSOR, message: 'after: is geen geldige cursor' });
-    return STATUS_ORDER.indexOf(cursor.status) + 1;
+    return rankOf(cursor.status);
   }
 
   /** The visible reports that match the filters, unordered. */
-  private filtered(actor: Actor, q: ReportSearchInput): SelectQueryBuilder<Report> {
-    return this.filter(this.visible(actor), q);
+  private filtered(actor: Actor, q: ReportSearchInput, joins = true): SelectQueryBuilder<Report> {
+    return this.filter(this.visible(actor, sideOf(actor), joins), q);
   }
 
   /** How many rows a query has, counting no further than OVERVIEW_COUNT_CAP + 1. */
   private async count(qb: SelectQueryBuilder<Report>): Promise<number> {
-    const [sql, params] = qb.select('r.id').limit(OVERVIEW_COUNT_CAP + 1).getQueryAndParameters();
+    const [sql, params] = qb.select('1', 'one').limit(OVERVIEW_COUNT_CAP + 1).getQueryAndParameters(); // no column: an index-only scan can count
     const [row]: { count: number }[] = await this.db.query(`SELECT count(*)::int AS count FROM (${sql}) x`, params);
     return row.count;
   }
@@ -190,12 +201,16 @@ export class ReportQueries {
     return rows.map(ReportSummary.of);
   }
 
-  /** The start page's figures, counted in the database (no pupil data leaves it). */
+  /**
+   * The start page's figures, counted in the database (no pupil data leaves it). Each count reads an index of the
+   * actor's side only: the open reports by status from (receiver or school, status rank, number), the months by kind from
+   * (receiver or school, created_at, kind), both index-only scans (ADR 0014).
+   */
   async startFigures(actor: Actor): Promise<StartFigures> {
     const params = [actor.organisationId, locationLimit(actor)];
-    const visible = visibleToActorSql('r', '$1', '$2');
+    const visible = visibleOnSideSql(actor, 'r', '$1', '$2');
     const [open, monthly, answered] = await Promise.all([
-      this.db.query(`SELECT r.status, count(*)::int AS count FROM report r WHERE ${visible} AND r.status IN ('GEREGISTREERD', 'IN_BEHANDELING') GROUP BY r.status`, params),
+      this.db.query(`SELECT ${STATUS_RANK} AS rank, count(*)::int AS count FROM report r WHERE ${visible} AND ${STATUS_RANK} IN (${rankOf(ReportStatus.GEREGISTREERD)}, ${rankOf(ReportStatus.IN_BEHANDELING)}) GROUP BY 1`, params),
       this.db.query(
         `SELECT to_char(r.created_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM') AS month, r.kind, count(*)::int AS count
            FROM report r WHERE ${visible} AND r.created_at >= date_trunc('month', now() AT TIME ZONE 'Europe/Amsterdam') - interval '11 months'
@@ -209,8 +224,8 @@ export class ReportQueries {
           params,
         )
         : Promise.resolve(null),
-    ]) as [{ status: ReportStatus; count: number }[], StartFigures['monthly'], { count: number }[] | null];
-    return { open: Object.fromEntries(open.map((o) => [o.status, o.count])), monthly, answered: answered ? answered[0].count : null };
+    ]) as [{ rank: number; count: number }[], StartFigures['monthly'], { count: number }[] | null];
+    return { open: Object.fromEntries(open.map((o) => [STATUS_ORDER[o.rank - 1], o.count])), monthly, answered: answered ? answered[0].count : null };
   }
 
   /** The active reporter of the actor's school that is the signed-in person (the same e-mail address), if any. */
@@ -307,12 +322,17 @@ export class ReportQueries {
     qb.andWhere('r.createdAt >= :from', { from });
     if (q.to) qb.andWhere('r.createdAt < :to', { to: addDays(q.to, 1) });
     if (q.kind) qb.andWhere('r.kind = :kind', { kind: q.kind });
-    if (q.status) qb.andWhere('r.status = :status', { status: q.status });
+    // The status by its rank, so that the index on (receiver or school, rank, number) serves the filter in order.
+    if (q.status) qb.andWhere(`${STATUS_RANK} = :rank`, { rank: rankOf(q.status) });
     if (q.number) qb.andWhere('r.number = :number', { number: q.number });
     if (q.reporterId) qb.andWhere('r.reporterId = :reporterId', { reporterId: q.reporterId });
-    if (q.location) qb.andWhere("school.code || location.code = :loc", { loc: q.location });
+    // School and location by id, looked up once (an init plan), so that the index on (receiver, school, number) serves them.
+    if (q.location) {
+      qb.andWhere(`r.schoolId = (SELECT s.id FROM organisation s WHERE s.code = substr(:loc, 1, 4))`, { loc: q.location })
+        .andWhere(`r.locationId = (SELECT l.id FROM location l JOIN organisation s ON s.id = l.school_id WHERE s.code || l.code = :loc)`);
+    }
     if (q.pgn) qb.andWhere('r.pgnHash = :hash', { hash: this.cipher.hash(q.pgn) });
-    if (q.school) qb.andWhere('school.code = :school', { school: q.school });
+    if (q.school) qb.andWhere('r.schoolId = (SELECT s.id FROM organisation s WHERE s.code = :school)', { school: q.school });
     // The assignment is the receiver's own business: the school side cannot filter on it (nor learn it that way).
     if (q.assignedTo) qb.andWhere('r.assignedUserId = :assignedTo AND r.receiverId = :org', { assignedTo: q.assignedTo });
     if (q.birthDate) qb.andWhere('r.pupilBirthDate = :birthDate', { birthDate: q.birthDate });
@@ -325,18 +345,20 @@ export class ReportQueries {
   }
 
   /** Reports the actor sees, with school, location and receiver: as filing school (within a melder's locations) or as receiver. */
-  private visible(actor: Actor, side?: 'school' | 'receiver'): SelectQueryBuilder<Report> {
+  private visible(actor: Actor, side?: 'school' | 'receiver', joins = true): SelectQueryBuilder<Report> {
     const limit = locationLimit(actor);
     const schoolSide = new Brackets((w) => {
       w.where('r.schoolId = :org', { org: actor.organisationId });
       if (limit) w.andWhere('r.locationId IN (:...locations)', { locations: [...limit] });
     });
-    const qb = this.db.getRepository(Report).createQueryBuilder('r')
-      .innerJoinAndSelect('r.school', 'school')
-      .innerJoinAndSelect('r.location', 'location')
-      .innerJoinAndSelect('r.receiver', 'receiver')
-      .leftJoin('r.assignedUser', 'assignee')
-      .addSelect(['assignee.id', 'assignee.name']);
+    const qb = this.db.getRepository(Report).createQueryBuilder('r');
+    if (joins) {
+      qb.innerJoinAndSelect('r.school', 'school')
+        .innerJoinAndSelect('r.location', 'location')
+        .innerJoinAndSelect('r.receiver', 'receiver')
+        .leftJoin('r.assignedUser', 'assignee')
+        .addSelect(['assignee.id', 'assignee.name']);
+    }
     if (side === 'school') return qb.where(schoolSide);
     // A school never receives its own report; said here so that the two sides cannot overlap.
     if (side === 'receiver') return qb.where('r.receiverId = :org AND r.schoolId <> :org', { org: actor.organisationId });

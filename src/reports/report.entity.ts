@@ -43,6 +43,11 @@ export interface MunicipalContact {
 @Index('report_receiver_updated_idx', ['receiverId', 'updatedAt'])
 @Index('report_school_updated_idx', ['schoolId', 'updatedAt'])
 @Index('report_assigned_number_idx', ['assignedUserId', 'number'], { where: 'assigned_user_id IS NOT NULL' })
+@Index('report_receiver_kind_number_idx', ['receiverId', 'kind', 'number'])
+@Index('report_receiver_created_kind_idx', ['receiverId', 'createdAt', 'kind'])
+// On the status rank (an expression) after the receiver or the school, made by migrations/1765700000000-ScaleIndexes.ts.
+@Index('report_receiver_status_idx', { synchronize: false })
+@Index('report_school_status_idx', { synchronize: false })
 export class Report {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -116,8 +121,8 @@ export class Report {
   @Column('text', { default: '' })
   pupilNameKey: string;
 
-  /** The 3-grams of the name key, in a GIN index (made by the migration: TypeORM does not describe GIN). */
-  @Index('report_name_grams_idx', { synchronize: false })
+  /** The 3-grams of the name key, in a GIN index after the receiver and the school (btree_gin; made by the migration: TypeORM does not describe GIN). */
+  @Index('report_side_name_grams_idx', { synchronize: false })
   @Column('text', { array: true, default: () => "'{}'" })
   pupilNameGrams: string[];
 

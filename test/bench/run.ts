@@ -15,7 +15,7 @@ import { bsn, daysAgo, bornAged } from '../support/test-app';
 import { benchWebhooks } from './webhooks';
 import { benchExports } from './exports';
 import { benchAttachments } from './attachments';
-import { benchSearch } from './search';
+import { benchScale } from './search';
 import { benchSoak } from './soak';
 import { benchExportWriter } from './export-writer';
 import { benchEmbedded } from './embedded';
@@ -27,9 +27,9 @@ import { benchEmbedded } from './embedded';
  * (as the tests do), else on the embedded database. Figures go into docs/benchmarks.md by hand. `--webhooks`: the
  * webhook benchmark instead (test/bench/webhooks.ts); `--exports`: the export benchmark (test/bench/exports.ts);
  * `--export-writer`: its file writers alone (test/bench/export-writer.ts); `--attachments`: memory while attachments
- * stream (test/bench/attachments.ts); `--search`: the officer's search (test/bench/search.ts); `--embedded`: start time
- * and memory of the default run (test/bench/embedded.ts); `--soak`: two instances under a steady load for ten minutes
- * (test/bench/soak.ts).
+ * stream (test/bench/attachments.ts); `--scale`: every officer's read at 1,000,000 reports, `--search` only its
+ * searches (test/bench/search.ts, seeded by test/bench/seed.ts); `--embedded`: start time and memory of the default run
+ * (test/bench/embedded.ts); `--soak`: two instances under a steady load for ten minutes (test/bench/soak.ts).
  */
 const REPORTS = Number(process.env.BENCH_REPORTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -154,7 +154,8 @@ const modes: Record<string, () => Promise<void>> = {
   '--exports': benchExports,
   '--export-writer': benchExportWriter,
   '--attachments': benchAttachments,
-  '--search': benchSearch,
+  '--search': () => benchScale('search'),
+  '--scale': () => benchScale(),
   '--embedded': benchEmbedded,
   '--soak': benchSoak,
 };

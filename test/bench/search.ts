@@ -1,4 +1,6 @@
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { Client } from 'pg';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/bootstrap';
@@ -7,139 +9,173 @@ import { permissionsOf } from '../../src/identity/permissions';
 import { Actor } from '../../src/kernel/actor';
 import { OrganisationType } from '../../src/kernel/organisation-type';
 import { OrganisationsService } from '../../src/organisations/organisations.service';
+import { ReportEventsService } from '../../src/reports/report-events.service';
 import { ReportQueries } from '../../src/reports/report-queries';
 import { ReportSearchInput } from '../../src/reports/report.dto';
-import globalSetup from '../support/global-setup';
-import globalTeardown from '../support/global-teardown';
-import { createTestDatabase } from '../support/test-database';
+import { LARGEST, seed, seeded } from './seed';
 
 /**
- * `npm run bench -- --search`: the officer's search (issue 11) at BENCH_SEARCH_REPORTS (1,000,000) reports. The
- * reports are written straight into the database (filing over the API runs at ~60/s here): 200 schools, 20 receiving
- * municipalities, Amsterdam receiving a quarter of all; surnames from 300 common Dutch names with and without
- * prefixes and a few thousand rarer ones; a fifth of Amsterdam's reports assigned to one of 10 officers. Then each kind
- * of search runs 50 times as Amsterdam, through ReportQueries.list (the SQL, the audit entry and the read marks; what
- * the server does for a request after validation), and the percentiles are printed.
+ * `npm run bench -- --scale` (issue 14, "speed at national scale") and `--search` (issue 11, the same database and
+ * only the searches): BENCH_SCALE_REPORTS (1,000,000) reports seeded by ./seed.ts into the PostgreSQL database
+ * `vzl_scale`, kept between runs (`--reseed` makes it again; `--drop` drops it at the end). The app migrates it at
+ * start, so a new index lands on the seeded rows as it would in production. Then each read of the largest receiver's
+ * officer runs RUNS times through the service (what the server does for a request after validation: the SQL, the
+ * audit entry, the read marks): "service" is the wall time of that call, "SQL" the sum of PostgreSQL's own time
+ * (EXPLAIN ANALYZE) of the SELECTs it sent, which does not depend on how busy the Node process is. On a shared machine
+ * both include waiting for a core; what does not: "pages read" (8 KiB buffers the SELECTs touched, EXPLAIN BUFFERS)
+ * and "Node CPU" (the process's CPU time during the call).
  */
-const REPORTS = Number(process.env.BENCH_SEARCH_REPORTS ?? 1_000_000);
-const RUNS = 50;
-const COMMON = ['jansen', 'devries', 'vandenberg', 'bakker', 'visser', 'smit', 'meijer', 'dejong', 'mulder', 'degroot', 'bos', 'vos', 'peters',
-  'hendriks', 'vanleeuwen', 'dekker', 'brouwer', 'dewit', 'dijkstra', 'smits', 'degraaf', 'vanderMeer', 'vanderlinden', 'kok', 'jacobs', 'dehaan',
-  'vermeulen', 'vandenheuvel', 'vanderveen', 'vandenbroek', 'debruijn', 'debruin', 'vanderheijden', 'schouten', 'vanbeek', 'willems', 'vanvliet',
-  'vandeven', 'hoekstra', 'maas', 'verhoeven', 'koster', 'vandam', 'vanderwal', 'prins', 'blom', 'huisman', 'peeters', 'dejonge', 'kuipers'];
+const REPORTS = Number(process.env.BENCH_SCALE_REPORTS ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 40);
+const DATABASE = process.env.BENCH_SCALE_DATABASE ?? 'vzl_scale';
+const KEY = Buffer.alloc(32, 11).toString('base64'); // fixed: the seeded PGNs must stay readable between runs
 
 function pct(samples: number[], p: number): string {
   const s = [...samples].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))].toFixed(1);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))].toFixed(1) : '-';
 }
 
-async function seed(db: DataSource, app: Awaited<ReturnType<typeof createApp>>): Promise<{ schools: string[]; officers: string[] }> {
-  const orgs = app.get(OrganisationsService);
-  const schools: string[] = [];
-  for (let i = 0; i < 200; i++) schools.push((await orgs.createSchool(`${String(i % 100).padStart(2, '0')}${i < 100 ? 'BA' : 'BB'}`, `Benchschool ${i}`, 'PO')).id);
-  await db.query(`INSERT INTO location (school_id, code, name) SELECT id, '01', 'Hoofdlocatie' FROM organisation WHERE id = ANY($1)`, [schools]);
-  await db.query(`INSERT INTO reporter (school_id, name, function, phone, email) SELECT id, 'Bench', 'Verzuim', '0201234567', 'b@example.org' FROM organisation WHERE id = ANY($1)`, [schools]);
-  const amsterdam = (await orgs.findByCode('GM0363'))!;
-  const officers: string[] = (await db.query(
-    `INSERT INTO user_account (organisation_id, username, name, email, roles, status) SELECT $1, 'bench' || g, 'Officer ' || g, 'o' || g || '@example.org', ARRAY['behandelaar'], 'ACTIVE'
-       FROM generate_series(1, 10) g RETURNING id`, [amsterdam.id],
-  )).map((r: { id: string }) => r.id);
-  const names = [...COMMON.map((n) => n.toLowerCase()), ...Array.from({ length: 3000 }, (_, i) => `zeld${(i * 7919).toString(36)}man`)];
-  const batch = 50_000;
-  const t0 = performance.now();
-  await db.query('DROP INDEX report_name_grams_idx');
-  for (let from = 0; from < REPORTS; from += batch) {
-    await db.query(
-      `WITH receivers AS (SELECT array_agg(id ORDER BY code = 'GM0363' DESC, code) AS ids FROM organisation WHERE type = 'GEMEENTE' AND code IN ('GM0363','GM0344','GM0518','GM0599','GM0014','GM0034','GM0080','GM0106','GM0200','GM0202','GM0228','GM0268','GM0307','GM0402','GM0439','GM0479','GM0503','GM0546','GM0637','GM0772')),
-            refs AS (SELECT o.id AS school_id, l.id AS location_id, r.id AS reporter_id, row_number() OVER (ORDER BY o.id) - 1 AS i
-                       FROM organisation o JOIN location l ON l.school_id = o.id JOIN reporter r ON r.school_id = o.id WHERE o.id = ANY($2::uuid[])),
-            g AS (SELECT n, $1::text[] AS names FROM generate_series($3::int, $4::int) n),
-            rows AS (
-              SELECT n, names[1 + (CASE WHEN n % 10 < 8 THEN n % 50 ELSE 50 + (n * 31) % 3000 END)] AS key,
-                     CASE WHEN n % 4 = 0 THEN (SELECT ids[1] FROM receivers) ELSE (SELECT ids[1 + n % 20] FROM receivers) END AS receiver_id
-                FROM g)
-       INSERT INTO report (school_id, location_id, reporter_id, receiver_id, residence_municipality_id, kind, status, pgn_type, pgn_encrypted, pgn_hash,
-                           pupil_initials, pupil_surname, pupil_name_key, pupil_name_grams, pupil_sex, pupil_birth_date, registered_address, reason,
-                           begin_date, all_lessons_missed, action_wanted, email_copies, assigned_user_id, created_at, updated_at)
-       SELECT f.school_id, f.location_id, f.reporter_id, x.receiver_id, x.receiver_id, 'LUXE', CASE WHEN x.n % 3 = 0 THEN 'AFGESLOTEN' ELSE 'IN_BEHANDELING' END,
-              'BSN', decode(md5(x.n::text), 'hex'), decode(md5('h' || x.n), 'hex'), 'B.', x.key, x.key,
-              ARRAY(SELECT DISTINCT substr('^' || x.key || '$', i, 3) FROM generate_series(1, length(x.key)) i),
-              'V', date '2008-01-01' + (x.n * 17) % 4000, '{"street":"Straat","houseNumber":1,"postcode":"1012 AB","place":"Amsterdam","municipalityCode":"GM0363"}',
-              'Bench', current_date - (x.n % 700), true, true, 'BEIDE',
-              CASE WHEN x.n % 4 = 0 AND x.n % 5 = 0 THEN ($5::uuid[])[1 + x.n % 10] END,
-              now() - make_interval(days => x.n % 700), now() - make_interval(days => x.n % 700)
-         FROM rows x JOIN refs f ON f.i = x.n % 200`,
-      [names, schools, from, Math.min(from + batch, REPORTS) - 1, officers],
-    );
+async function database(reseed: boolean): Promise<string> {
+  const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const [exists] = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE])).rows;
+    if (reseed && exists) await admin.query(`DROP DATABASE ${DATABASE} WITH (FORCE)`);
+    if (reseed || !exists) await admin.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await admin.end();
   }
-  await db.query(`CREATE INDEX "report_name_grams_idx" ON "report" USING gin ("pupil_name_grams")`);
-  await db.query('ANALYZE');
-  process.stdout.write(`seeded ${REPORTS} reports in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
-  return { schools, officers };
+  const url = new URL(adminUrl);
+  url.pathname = `/${DATABASE}`;
+  return url.toString();
 }
 
-export async function benchSearch(): Promise<void> {
-  await globalSetup();
-  const database = await createTestDatabase();
-  const app = await createApp(loadConfig({ ...database.env, LOG_LEVEL: 'error', MAIL_WORKER: 'false', WEBHOOK_WORKER: 'false' }), { logger: false });
+type Case = [label: string, run: (i: number) => Promise<unknown>];
+
+export async function benchScale(only: 'search' | 'all' = 'all'): Promise<void> {
+  const url = await database(process.argv.includes('--reseed'));
+  const cpu0 = process.cpuUsage();
+  const app = await createApp(loadConfig({
+    DATABASE_URL: url, DATABASE_POOL_SIZE: '4', PGN_ENCRYPTION_KEY: KEY, DATA_DIR: '/tmp/vzl-scale-bench', LOG_LEVEL: 'error', MAIL_WORKER: 'false', WEBHOOK_WORKER: 'false',
+  }), { logger: false });
   await app.init();
   const db = app.get(DataSource);
   try {
-    const { officers } = await seed(db, app);
-    const amsterdam = (await app.get(OrganisationsService).findByCode('GM0363'))!;
+    const found = await seeded(db, REPORTS);
+    const { officers, pgns } = found ?? (await seed(db, app, REPORTS));
+    const largest = (await app.get(OrganisationsService).findByCode(LARGEST))!;
     const actor: Actor = {
-      type: 'API_KEY', id: '00000000-0000-4000-8000-000000000000', name: 'bench', organisationId: amsterdam.id, organisationType: OrganisationType.GEMEENTE,
-      organisationCode: 'GM0363', roles: ['behandelaar'], permissions: permissionsOf(['behandelaar'], true),
+      type: 'API_KEY', id: '00000000-0000-4000-8000-000000000000', name: 'bench', organisationId: largest.id, organisationType: OrganisationType.GEMEENTE,
+      organisationCode: LARGEST, roles: ['behandelaar'], permissions: permissionsOf(['behandelaar'], true),
     };
     const queries = app.get(ReportQueries);
+    const events = app.get(ReportEventsService);
     const [{ code: busySchool }] = await db.query(
-      'SELECT o.code FROM report r JOIN organisation o ON o.id = r.school_id WHERE r.receiver_id = $1 GROUP BY o.code ORDER BY count(*) DESC LIMIT 1', [amsterdam.id],
+      'SELECT o.code FROM report r JOIN organisation o ON o.id = r.school_id WHERE r.receiver_id = $1 GROUP BY o.code ORDER BY count(*) DESC LIMIT 1', [largest.id],
     );
-    // The overview's SELECT as TypeORM sends it, to have PostgreSQL time it (EXPLAIN ANALYZE: the database's own time).
-    let last: { sql: string; params: unknown[] } | null = null;
+    // The SELECTs a call sends, as TypeORM sends them, to have PostgreSQL time each (EXPLAIN ANALYZE: the database's own time).
+    let sent: { sql: string; params: unknown[] }[] = [];
     const original = PostgresQueryRunner.prototype.query;
     PostgresQueryRunner.prototype.query = function (this: PostgresQueryRunner, sql: string, params?: unknown[], ...rest: unknown[]) {
-      if (sql.startsWith('SELECT') && sql.includes('FROM "report" "r"')) last = { sql, params: params ?? [] };
+      if (/^\s*(SELECT|WITH)/i.test(sql) && !sql.startsWith('EXPLAIN')) sent.push({ sql, params: params ?? [] });
       return (original as (...a: unknown[]) => Promise<unknown>).call(this, sql, params, ...rest);
     } as typeof original;
-    const cases: [string, (i: number) => ReportSearchInput][] = [
-      ['common surname (jansen)', () => ({ name: 'Jansen' })],
-      ['part of a name (berg)', () => ({ name: 'berg' })],
-      ['two letters (de)', () => ({ name: 'de' })],
-      ['rare surname', (i) => ({ name: `zeld${((i * 13) * 7919).toString(36)}` })],
-      ['birth date', (i) => ({ birthDate: new Date(Date.UTC(2008, 0, 1 + ((i * 1237) % 4000))).toISOString().slice(0, 10) })],
-      ['name + birth date', (i) => ({ name: 'visser', birthDate: new Date(Date.UTC(2008, 0, 1 + ((i * 1237) % 4000))).toISOString().slice(0, 10) })],
-      ['school', () => ({ school: busySchool })],
-      ['officer', (i) => ({ assignedTo: officers[i % officers.length] })],
-      ['officer + status', (i) => ({ assignedTo: officers[i % officers.length], status: 'IN_BEHANDELING' as never })],
-      ['name + school + kind', () => ({ name: 'bakker', school: busySchool, kind: 'LUXE' as never })],
-      ['no match (xyzzy)', () => ({ name: 'xyzzy' })],
+    const list = (q: ReportSearchInput) => () => queries.list(actor, q);
+    const month = (back: number) => {
+      const d = new Date();
+      const first = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back, 1));
+      const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back + 1, 0));
+      return { from: first.toISOString().slice(0, 10), to: last.toISOString().slice(0, 10) };
+    };
+    const afterOf = async (q: ReportSearchInput) => (await queries.list(actor, q)).nextCursor ?? undefined;
+    const byStatus = await afterOf({ sort: 'status' });
+    const byStatusDown = await afterOf({ sort: '-status' });
+    const feedMiddle = (await events.changes(actor, undefined, 500)).nextCursor;
+    const birthDate = (i: number) => new Date(Date.UTC(2016, 0, 1 + ((i * 1237) % 2500))).toISOString().slice(0, 10);
+    const lists: Case[] = [
+      ['newest 50', list({})],
+      ['status IN_BEHANDELING', list({ status: 'IN_BEHANDELING' as never })],
+      ['status AFGESLOTEN', list({ status: 'AFGESLOTEN' as never })],
+      ['kind LUXE', list({ kind: 'LUXE' as never })],
+      ['month (5 months back)', list(month(5))],
+      ['sort by status, 1st', list({ sort: 'status' })],
+      ['sort by status, next', list({ sort: 'status', after: byStatus })],
+      ['sort -status, next', list({ sort: '-status', after: byStatusDown })],
+      ['overview page (counts)', () => queries.overview(actor, { status: 'IN_BEHANDELING' as never })],
+      ['start page figures', () => queries.startFigures(actor)],
+      ['changes 500, from start', () => events.changes(actor, undefined, 500)],
+      ['changes 500, next page', () => events.changes(actor, feedMiddle, 500)],
     ];
-    const [{ count }] = await db.query('SELECT count(*)::int AS count FROM report WHERE receiver_id = $1', [amsterdam.id]);
-    const lines = [`database: ${process.env.VZL_TEST_EMBEDDED ? 'embedded PGlite' : 'PostgreSQL'}; ${REPORTS} reports, ${count} of them Amsterdam's; ${RUNS} runs each, first page of 50; Node ${process.version}`];
-    for (const [label, make] of cases) {
-      for (let i = 0; i < 3; i++) await queries.list(actor, make(i)); // warm
+    const searches: Case[] = [
+      ['PGN', (i) => queries.list(actor, { pgn: pgns[i % pgns.length] })],
+      ['common surname (jansen)', list({ name: 'Jansen' })],
+      ['part of a name (berg)', list({ name: 'berg' })],
+      ['two letters (de)', list({ name: 'de' })],
+      ['rare surname', (i) => queries.list(actor, { name: `zeld${((i * 13) * 7919).toString(36)}` })],
+      ['birth date', (i) => queries.list(actor, { birthDate: birthDate(i) })],
+      ['name + birth date', (i) => queries.list(actor, { name: 'visser', birthDate: birthDate(i) })],
+      ['school', list({ school: busySchool })],
+      ['school, sort by status', list({ school: busySchool, sort: 'status' })],
+      ['officer', (i) => queries.list(actor, { assignedTo: officers[i % officers.length] })],
+      ['officer + status', (i) => queries.list(actor, { assignedTo: officers[i % officers.length], status: 'IN_BEHANDELING' as never })],
+      ['name + school + kind', list({ name: 'bakker', school: busySchool, kind: '16U' as never })],
+      ['no match (xyzzy)', list({ name: 'xyzzy' })],
+    ];
+    const [{ count }] = await db.query('SELECT count(*)::int AS count FROM report WHERE receiver_id = $1', [largest.id]);
+    const lines = [
+      `database: PostgreSQL ${DATABASE}; ${REPORTS} reports (${found ? 'reused' : 'seeded now'}), ${count} of them ${LARGEST}'s; ${RUNS} runs each, pages of 50; Node ${process.version}`,
+    ];
+    const cpuStart = process.cpuUsage(cpu0);
+    for (const [label, run] of only === 'search' ? searches : [...lists, ...searches]) {
+      for (let i = 0; i < 3; i++) await run(i); // warm
       const samples: number[] = [];
+      const cpu: number[] = [];
       const sql: number[] = [];
-      let rows = 0;
+      const pages: number[] = [];
       for (let i = 0; i < RUNS; i++) {
+        sent = [];
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
-        const page = await queries.list(actor, make(i));
+        await run(i);
         samples.push(performance.now() - t0);
-        rows += page.reports.length;
-        const q = last as { sql: string; params: unknown[] } | null;
-        if (q) {
-          const [{ 'QUERY PLAN': [plan] }] = await db.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.sql}`, q.params);
-          sql.push(plan['Execution Time'] + plan['Planning Time']);
+        const c = process.cpuUsage(c0);
+        cpu.push((c.user + c.system) / 1000);
+        let total = 0;
+        let read = 0;
+        for (const q of sent.filter((s) => /\breport\b|"report"/.test(s.sql))) {
+          const [{ 'QUERY PLAN': [plan] }] = await db.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${q.sql}`, q.params);
+          total += plan['Execution Time'] + plan['Planning Time'];
+          read += plan.Plan['Shared Hit Blocks'] + plan.Plan['Shared Read Blocks'];
+        }
+        sent = [];
+        sql.push(total);
+        pages.push(read);
+      }
+      lines.push(`${label.padEnd(26)}: service p50 ${pct(samples, 50).padStart(7)} ms, p95 ${pct(samples, 95).padStart(7)} ms; SQL p50 ${pct(sql, 50).padStart(7)} ms, p95 ${pct(sql, 95).padStart(7)} ms; `
+        + `pages read p50 ${pct(pages, 50).replace('.0', '').padStart(6)}; Node CPU p50 ${pct(cpu, 50).padStart(5)} ms`);
+    }
+    const cpu = process.cpuUsage(cpuStart);
+    lines.push(`Node CPU while measuring: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores, shared)`);
+    process.stdout.write(lines.join('\n') + '\n');
+    if (process.env.BENCH_SCALE_EXPLAIN) {
+      for (const [label, run] of [...lists, ...searches].filter(([l]) => l.includes(process.env.BENCH_SCALE_EXPLAIN!))) {
+        sent = [];
+        await run(1);
+        for (const q of sent.filter((s) => /\breport\b|"report"/.test(s.sql))) {
+          const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${q.sql}`, q.params);
+          process.stdout.write(`--- ${label}\n${q.sql}\n${plan.map((p: Record<string, string>) => p['QUERY PLAN']).join('\n')}\n`);
         }
       }
-      lines.push(`${label.padEnd(26)}: service p50 ${pct(samples, 50)} ms, p95 ${pct(samples, 95)} ms; SQL in PostgreSQL p50 ${pct(sql, 50)} ms, p95 ${pct(sql, 95)} ms, max ${pct(sql, 100)} ms (${(rows / RUNS).toFixed(0)} rows a page)`);
     }
-    lines.push(`load average while measuring: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores, shared)`);
-    process.stdout.write(lines.join('\n') + '\n');
+    PostgresQueryRunner.prototype.query = original;
   } finally {
     await app.close();
-    await database.drop();
-    await globalTeardown();
+    if (process.argv.includes('--drop')) {
+      const admin = new Client({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+      await admin.end();
+    }
   }
 }
