@@ -16,6 +16,7 @@ import { benchWebhooks } from './webhooks';
 import { benchExports } from './exports';
 import { benchAttachments } from './attachments';
 import { benchSearch } from './search';
+import { benchAnnual } from './annual';
 
 /**
  * `npm run bench`: files reports over real HTTP with a few clients at once, then lists, reads and polls them, and
@@ -23,7 +24,8 @@ import { benchSearch } from './search';
  * filing to arrival is measured; prints throughput, latency percentiles and memory. Runs on PostgreSQL when one answers
  * (as the tests do), else on the embedded database. Figures go into docs/benchmarks.md by hand. `--webhooks`: the
  * webhook benchmark instead (test/bench/webhooks.ts); `--exports`: the export benchmark (test/bench/exports.ts);
- * `--attachments`: memory while attachments stream (test/bench/attachments.ts).
+ * `--attachments`: memory while attachments stream (test/bench/attachments.ts); `--annual`: the jaaropgave at 1,000,000
+ * reports (test/bench/annual.ts).
  */
 const REPORTS = Number(process.env.BENCH_REPORTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -143,8 +145,8 @@ async function main(): Promise<void> {
   }
 }
 
-const mode = ['--webhooks', '--exports', '--attachments', '--search'].find((m) => process.argv.includes(m));
-(mode === '--webhooks' ? benchWebhooks() : mode === '--exports' ? benchExports() : mode === '--attachments' ? benchAttachments() : mode === '--search' ? benchSearch() : main()).catch((e) => {
+const mode = ['--webhooks', '--exports', '--attachments', '--search', '--annual'].find((m) => process.argv.includes(m));
+(mode === '--webhooks' ? benchWebhooks() : mode === '--exports' ? benchExports() : mode === '--attachments' ? benchAttachments() : mode === '--search' ? benchSearch() : mode === '--annual' ? benchAnnual() : main()).catch((e) => {
   process.stderr.write(`${(e as Error).stack}\n`);
   process.exit(1);
 });

@@ -33,7 +33,8 @@ function pct(samples: number[], p: number): string {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))].toFixed(1);
 }
 
-async function seed(db: DataSource, app: Awaited<ReturnType<typeof createApp>>): Promise<{ schools: string[]; officers: string[] }> {
+/** Also the jaaropgave benchmark's seed (test/bench/annual.ts). */
+export async function seed(db: DataSource, app: Awaited<ReturnType<typeof createApp>>): Promise<{ schools: string[]; officers: string[] }> {
   const orgs = app.get(OrganisationsService);
   const schools: string[] = [];
   for (let i = 0; i < 200; i++) schools.push((await orgs.createSchool(`${String(i % 100).padStart(2, '0')}${i < 100 ? 'BA' : 'BB'}`, `Benchschool ${i}`, 'PO')).id);
