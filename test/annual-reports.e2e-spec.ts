@@ -2,8 +2,8 @@ import { clock } from '../src/common/clock';
 import { currentSchoolYear } from '../src/reporting/annual-figures';
 import { RetentionService } from '../src/retention/retention.service';
 import { addMonthsUtc } from '../src/kernel/retention';
-import { activePerson, signIn } from './support/people';
-import { bsn, Caller, reportBody, TestApp, TestSchool } from './support/test-app';
+import { activePerson, newRegionalOffice, signIn } from './support/people';
+import { bornAged, bsn, Caller, reportBody, TestApp, TestSchool } from './support/test-app';
 
 /**
  * The jaaropgave (Leerplichtwet art. 25) of a finished school year, against figures counted in this file from the
@@ -159,6 +159,22 @@ describe('jaaropgave', () => {
       await theirs.get(`/rapportages/jaaropgave/${label}`).expect(403);
     }
     expect((await amsterdam.get(`/api/v1/annual-reports/${label}`).expect(403)).body.code).toBe('FORBIDDEN');
+  });
+
+  it("gives a regional office its municipalities apart, and an RMC region its own 18+ reports", async () => {
+    await newRegionalOffice(t, 'RBL-JAAR', ['GM0362', 'GM0394']);
+    const address = (code: string, place: string) => ({ street: 'Plein', houseNumber: 1, postcode: '1181 ZM', place, municipalityCode: code });
+    for (const [i, code] of ['GM0362', 'GM0394', 'GM0394'].entries()) {
+      await vo.post('/api/v1/reports', reportBody(vo, {}, { pgn: bsn(9700 + i * 7), registeredAddress: address(code, 'Ergens') })).expect(201);
+    }
+    const rmc = await vo.post('/api/v1/reports', reportBody(vo, { kind: 'RMC' }, { pgn: bsn(9800), birthDate: bornAged(19) })).expect(201);
+    expect(rmc.body.receiver.code).toBe('RMC21');
+    const running = currentSchoolYear().label;
+    const office = (await (await t.keyFor('RBL-JAAR', ['rapportage'])).get(`/api/v1/annual-reports/${running}`).expect(200)).body;
+    expect(office).toMatchObject({ complete: false, received: 3, openAtEnd: 3, byKind: { '16U': 3 }, bySector: { VO: 3 } });
+    expect(office.byMunicipality).toEqual([{ code: 'GM0362', name: 'Amstelveen', count: 1 }, { code: 'GM0394', name: 'Haarlemmermeer', count: 2 }]);
+    const region = (await (await t.keyFor('RMC21', ['rapportage'])).get(`/api/v1/annual-reports/${running}`).expect(200)).body;
+    expect(region).toMatchObject({ received: 1, byKind: { RMC: 1 }, byAge: { 19: 1 }, byMunicipality: [{ code: 'GM0363', count: 1 }] });
   });
 
   it('answers 404 with a code to a school year that is not one, never 500', async () => {
