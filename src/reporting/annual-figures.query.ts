@@ -7,25 +7,34 @@ import { monthStart } from './monthly-figures.query';
  * The facts the jaaropgave counts, per report, read alike from a report in the register and from the destruction
  * record an erased report left (src/retention: the same expressions), so that erasing a report changes no figure
  * (ADR 0013). Only reports that can count in the year are read: filed before its end, not closed before its start,
- * and held by the organisation now or forwarded to or from it at some time.
+ * and held by the organisation now or forwarded to or from it at some time. A report held now that was ever forwarded
+ * was forwarded to it, so the forwards of every report are found from the organisation's own forward events, and the
+ * history of the reports that were never forwarded (nearly all) is not read.
  */
 const FACTS_SQL = `
-  SELECT r.school_id, r.receiver_id, r.residence_municipality_id, r.kind, r.status,
-         date_part('year', age(r.begin_date, r.pupil_birth_date))::int AS age, r.created_at AS filed_at, r.closed_at,
-         r.closing_reason, r.closing_explanation,
-         coalesce((SELECT jsonb_agg(jsonb_build_object('from', e.details->>'from', 'to', e.details->>'to', 'at', e.created_at) ORDER BY e.id)
-                     FROM report_event e WHERE e.report_id = r.id AND e.type = 'DOORGESTUURD'), '[]'::jsonb) AS forwards
-    FROM report r
-   WHERE r.created_at < $4 AND (r.closed_at IS NULL OR r.closed_at >= $3)
-     AND (r.receiver_id = $1
-          OR r.id IN (SELECT e.report_id FROM report_event e WHERE e.type = 'DOORGESTUURD' AND (e.details->>'from' = $2 OR e.details->>'to' = $2)))
-  UNION ALL
-  SELECT d.school_id, d.receiver_id, d.residence_municipality_id, d.kind, d.status, d.age_at_begin, d.filed_at, d.closed_at,
-         d.closing_reason, d.closing_explanation, d.forwards
-    FROM destruction_record d
-   WHERE d.filed_at < $4 AND (d.closed_at IS NULL OR d.closed_at >= $3)
-     AND (d.receiver_id = $1 OR d.forwards @> jsonb_build_array(jsonb_build_object('from', $2::text))
-          OR d.forwards @> jsonb_build_array(jsonb_build_object('to', $2::text)))`;
+  fwd AS MATERIALIZED (
+    SELECT e.report_id, jsonb_agg(jsonb_build_object('from', e.details->>'from', 'to', e.details->>'to', 'at', e.created_at) ORDER BY e.id) AS forwards
+      FROM report_event e
+     WHERE e.type = 'DOORGESTUURD'
+       AND e.report_id IN (SELECT o.report_id FROM report_event o WHERE o.type = 'DOORGESTUURD' AND (o.details->>'from' = $2 OR o.details->>'to' = $2))
+     GROUP BY e.report_id),
+  live AS (
+    SELECT r.*, coalesce(fwd.forwards, '[]'::jsonb) AS forwards FROM report r LEFT JOIN fwd ON fwd.report_id = r.id WHERE r.receiver_id = $1
+    UNION ALL
+    SELECT r.*, fwd.forwards FROM report r JOIN fwd ON fwd.report_id = r.id WHERE r.receiver_id <> $1),
+  facts AS (
+    SELECT r.school_id, r.receiver_id, r.residence_municipality_id, r.kind, r.status,
+           date_part('year', age(r.begin_date, r.pupil_birth_date))::int AS age, r.created_at AS filed_at, r.closed_at,
+           r.closing_reason, r.closing_explanation, r.forwards
+      FROM live r
+     WHERE r.created_at < $4 AND (r.closed_at IS NULL OR r.closed_at >= $3)
+    UNION ALL
+    SELECT d.school_id, d.receiver_id, d.residence_municipality_id, d.kind, d.status, d.age_at_begin, d.filed_at, d.closed_at,
+           d.closing_reason, d.closing_explanation, d.forwards
+      FROM destruction_record d
+     WHERE d.filed_at < $4 AND (d.closed_at IS NULL OR d.closed_at >= $3)
+       AND (d.receiver_id = $1 OR (jsonb_array_length(d.forwards) > 0 AND (d.forwards @> jsonb_build_array(jsonb_build_object('from', $2::text))
+            OR d.forwards @> jsonb_build_array(jsonb_build_object('to', $2::text))))))`;
 
 /**
  * The counts, in PostgreSQL: `first_code` is the organisation a report was routed to on filing (the sender of its first
@@ -34,7 +43,7 @@ const FACTS_SQL = `
  * closer is its last receiver.
  */
 const ANNUAL_SQL = `
-  WITH facts AS (${FACTS_SQL}),
+  WITH ${FACTS_SQL},
   placed AS MATERIALIZED (
     SELECT f.*, rc.code AS receiver_code, coalesce(f.forwards->0->>'from', rc.code) AS first_code,
            coalesce((SELECT x->>'from' FROM jsonb_array_elements(f.forwards) x WHERE (x->>'at')::timestamptz >= $4
