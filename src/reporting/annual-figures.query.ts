@@ -46,8 +46,9 @@ const ANNUAL_SQL = `
   WITH ${FACTS_SQL},
   placed AS MATERIALIZED (
     SELECT f.*, rc.code AS receiver_code, coalesce(f.forwards->0->>'from', rc.code) AS first_code,
-           coalesce((SELECT x->>'from' FROM jsonb_array_elements(f.forwards) x WHERE (x->>'at')::timestamptz >= $4
-                      ORDER BY (x->>'at')::timestamptz LIMIT 1), rc.code) AS holder_at_end
+           CASE WHEN f.forwards = '[]'::jsonb THEN rc.code
+                ELSE coalesce((SELECT x->>'from' FROM jsonb_array_elements(f.forwards) x WHERE (x->>'at')::timestamptz >= $4
+                                ORDER BY (x->>'at')::timestamptz LIMIT 1), rc.code) END AS holder_at_end
       FROM facts f JOIN organisation rc ON rc.id = f.receiver_id),
   received AS MATERIALIZED (
     SELECT p.kind, p.age, coalesce(s.sector, 'ONBEKEND') AS sector, m.code AS m_code, m.name AS m_name
@@ -59,7 +60,7 @@ const ANNUAL_SQL = `
       FROM placed WHERE status IN ('AFGESLOTEN', 'TER_KENNISNEMING_AANGENOMEN') AND closed_at >= $3 AND closed_at < $4 AND receiver_code = $2),
   moves AS (
     SELECT x->>'from' AS from_code, x->>'to' AS to_code FROM placed p, jsonb_array_elements(p.forwards) x
-     WHERE (x->>'at')::timestamptz >= $3 AND (x->>'at')::timestamptz < $4)
+     WHERE p.forwards <> '[]'::jsonb AND (x->>'at')::timestamptz >= $3 AND (x->>'at')::timestamptz < $4)
   SELECT
     (SELECT count(*)::int FROM received) AS received,
     (SELECT coalesce(jsonb_object_agg(kind, n), '{}') FROM (SELECT kind, count(*)::int AS n FROM received GROUP BY 1) x) AS by_kind,
