@@ -102,7 +102,9 @@ describe('the access matrix, against the rights written down by hand', () => {
   }
 
   function pathFor(route: Route, spec: CallerSpec): string {
-    const values: Record<string, string> = { number: visible[spec.type] ?? invisible, id: spareLocationId, code: 'GM0363', deliveryId: '00000000-0000-4000-8000-000000000000' };
+    const values: Record<string, string> = {
+      number: visible[spec.type] ?? invisible, id: spareLocationId, code: 'GM0363', deliveryId: '00000000-0000-4000-8000-000000000000', schoolYear: '2025-2026',
+    };
     return route.path.replace(/:(\w+)/g, (_, name: string) => values[name] ?? 'x');
   }
 

@@ -69,9 +69,10 @@ export enum AuditAction {
   // Reporting (not in API version 1, see AUDIT_ACTIONS_V1)
   MONTHLY_REPORTS_MADE = 'MONTHLY_REPORTS_MADE',
   MONTHLY_REPORT_DOWNLOADED = 'MONTHLY_REPORT_DOWNLOADED',
+  ANNUAL_REPORT_DOWNLOADED = 'ANNUAL_REPORT_DOWNLOADED',
 }
 
-const NOT_IN_V1: readonly AuditAction[] = [AuditAction.REPORT_ERASED, AuditAction.MONTHLY_REPORTS_MADE, AuditAction.MONTHLY_REPORT_DOWNLOADED];
+const NOT_IN_V1: readonly AuditAction[] = [AuditAction.REPORT_ERASED, AuditAction.MONTHLY_REPORTS_MADE, AuditAction.MONTHLY_REPORT_DOWNLOADED, AuditAction.ANNUAL_REPORT_DOWNLOADED];
 
 /**
  * The actions API version 1 can name: an answer's enum may not grow within a major version, so `GET /audit` leaves

@@ -65,6 +65,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   [AuditAction.AUDIT_READ]: 'Logboek ingezien',
   [AuditAction.MONTHLY_REPORTS_MADE]: 'Maandrapportages gemaakt',
   [AuditAction.MONTHLY_REPORT_DOWNLOADED]: 'Maandrapportage gedownload',
+  [AuditAction.ANNUAL_REPORT_DOWNLOADED]: 'Jaaropgave gedownload',
 };
 const OUTCOME_LABELS: Record<AuditOutcome, string> = {
   [AuditOutcome.SUCCESS]: 'Gelukt', [AuditOutcome.FAILURE]: 'Mislukt', [AuditOutcome.DENIED]: 'Geweigerd',
@@ -82,7 +83,7 @@ const AUDIT_LABELS: Record<string, string> = {
 const DETAIL_LABELS: Record<string, string> = {
   name: 'naam', roles: 'rollen', template: 'soort e-mail', frequency: 'keuze', fields: 'velden', filters: 'filters', filter: 'filter', count: 'aantal',
   numbers: 'meldingen', format: 'formaat', from: 'van', to: 'naar', kind: 'soort', target: 'naar', reason: 'reden', receiver: 'ontvanger',
-  serial: 'serienummer', username: 'gebruikersnaam', type: 'soort', sector: 'sector', bytes: 'bytes', appointedBy: 'aangesteld door',
+  serial: 'serienummer', username: 'gebruikersnaam', type: 'soort', sector: 'sector', bytes: 'bytes', appointedBy: 'aangesteld door', schoolYear: 'schooljaar',
 };
 /** The filters of the log page: the API's query fields (nothing else reaches the DTO, so an odd parameter is ignored). */
 const AUDIT_FILTERS = Object.keys(AUDIT_LABELS);

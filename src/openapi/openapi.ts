@@ -17,7 +17,7 @@ import { BRIN_PATTERN, IS_BRIN, IS_ISO_DATE, IS_MUNICIPALITY_CODE, IS_PGN, IS_PO
  */
 
 /** The version of the contract (semver). Every answer carries it as API-Version; docs/api-changelog.md lists them. */
-export const API_VERSION = '1.6.0';
+export const API_VERSION = '1.7.0';
 /** Where the versioned API lives: the server URL of the document. */
 export const API_BASE = '/api/v1';
 /** Where the document is published: the ADR place under the base, and the older place the viewer also reads. */

@@ -11,6 +11,8 @@ import { PortalFilter } from '../web/portal.filter';
 import { monthName, sectionsOf } from './monthly-report-files';
 import { sendMonthlyFile } from './monthly-reports.api.controller';
 import { MonthlyReportsService } from './monthly-reports.service';
+import { AnnualReportsService } from './annual-reports.service';
+import { currentSchoolYear } from './annual-figures';
 
 /** Rapportages: the organisation's monthly reports, each on a page and as .xlsx and PDF; the operator makes a month again. */
 @ApiExcludeController()
@@ -29,7 +31,7 @@ export class ReportingPagesController {
   async list(@CurrentActor() actor: Actor): Promise<string> {
     const rows = await this.reports.list(actor);
     return this.pages.render('reporting/monthly-reports', {
-      title: 'Rapportages', nav: nav(actor, 'rapportages'),
+      title: 'Rapportages', nav: nav(actor, 'rapportages'), annual: AnnualReportsService.hasAnnual(actor) ? currentSchoolYear().label : null,
       reports: rows.map((r) => ({
         id: r.id, month: monthName(r.month), madeAt: nlDateTime(r.madeAt), expiresAt: nlDateTime(r.expiresAt), filed: r.figures.filed, openAtEnd: r.figures.openAtEnd,
       })),

@@ -19,6 +19,7 @@ import { benchScale } from './search';
 import { benchSoak } from './soak';
 import { benchExportWriter } from './export-writer';
 import { benchEmbedded } from './embedded';
+import { benchAnnual } from './annual';
 
 /**
  * `npm run bench`: files reports over real HTTP with a few clients at once, then lists, reads and polls them, and
@@ -29,7 +30,8 @@ import { benchEmbedded } from './embedded';
  * `--export-writer`: its file writers alone (test/bench/export-writer.ts); `--attachments`: memory while attachments
  * stream (test/bench/attachments.ts); `--scale`: every officer's read at 1,000,000 reports, `--search` only its
  * searches (test/bench/search.ts, seeded by test/bench/seed.ts); `--embedded`: start time and memory of the default run
- * (test/bench/embedded.ts); `--soak`: two instances under a steady load for ten minutes (test/bench/soak.ts).
+ * (test/bench/embedded.ts); `--soak`: two instances under a steady load for ten minutes (test/bench/soak.ts);
+ * `--annual`: the jaaropgave at 1,000,000 reports (test/bench/annual.ts).
  */
 const REPORTS = Number(process.env.BENCH_REPORTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -158,6 +160,7 @@ const modes: Record<string, () => Promise<void>> = {
   '--scale': () => benchScale(),
   '--embedded': benchEmbedded,
   '--soak': benchSoak,
+  '--annual': benchAnnual,
 };
 const mode = Object.keys(modes).find((m) => process.argv.includes(m));
 (mode ? modes[mode]() : main()).catch((e) => {
