@@ -31,11 +31,14 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return /^(timeout exceeded when trying to connect|Connection terminated)/.test(message);
 }
 
+/** The answer when the database cannot take the request now (503, with Retry-After: BUSY_RETRY_SECONDS). */
+export function busy(): ProblemError {
+  return new ProblemError(ErrorCode.SERVICE_UNAVAILABLE, `Verzuimloket is even te druk om dit verzoek te verwerken; er is niets opgeslagen. Probeer het over ${BUSY_RETRY_SECONDS} seconden opnieuw.`);
+}
+
 /** A refusal for what the database refused because of the request's values; null for a fault of ours (a 500). */
 export function problemOfDatabaseError(error: unknown): ProblemError | null {
-  if (isDatabaseUnavailable(error)) {
-    return new ProblemError(ErrorCode.SERVICE_UNAVAILABLE, `Verzuimloket is even te druk om dit verzoek te verwerken; er is niets opgeslagen. Probeer het over ${BUSY_RETRY_SECONDS} seconden opnieuw.`);
-  }
+  if (isDatabaseUnavailable(error)) return busy();
   if (!(error instanceof QueryFailedError)) return null;
   const pg = error.driverError as { code?: string; constraint?: string };
   const code = pg?.code ?? '';
