@@ -14,8 +14,31 @@ const UNIQUE_KEYS: Record<string, [field: string, message: string]> = {
   routing_rule_municipality_kind_key: ['kind', 'voor deze soort bestaat al een routering'],
 };
 
+/** Seconds a client is asked to wait (Retry-After) when the database has no connection for it. */
+export const BUSY_RETRY_SECONDS = 5;
+
+/**
+ * The database cannot take the request now: every connection of the pool stayed busy past its wait
+ * (connectionTimeoutMillis), the server refuses connections (too many, starting up, shutting down), or the connection
+ * broke. Not the request's fault and not a defect: a 503 with Retry-After, which a client or load balancer retries.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = (error instanceof QueryFailedError ? error.driverError : error) as { code?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (['53300', '57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET'].includes(code)) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return /^(timeout exceeded when trying to connect|Connection terminated)/.test(message);
+}
+
+/** The answer when the database cannot take the request now (503, with Retry-After: BUSY_RETRY_SECONDS). */
+export function busy(): ProblemError {
+  return new ProblemError(ErrorCode.SERVICE_UNAVAILABLE, `Verzuimloket is even te druk om dit verzoek te verwerken; er is niets opgeslagen. Probeer het over ${BUSY_RETRY_SECONDS} seconden opnieuw.`);
+}
+
 /** A refusal for what the database refused because of the request's values; null for a fault of ours (a 500). */
 export function problemOfDatabaseError(error: unknown): ProblemError | null {
+  if (isDatabaseUnavailable(error)) return busy();
   if (!(error instanceof QueryFailedError)) return null;
   const pg = error.driverError as { code?: string; constraint?: string };
   const code = pg?.code ?? '';

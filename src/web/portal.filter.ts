@@ -1,8 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { problemOfDatabaseError } from '../common/database-errors';
+import { BUSY_RETRY_SECONDS, problemOfDatabaseError } from '../common/database-errors';
 import { ErrorCode, ProblemError } from '../common/problem';
-import { logFailure } from '../common/problem.filter';
+import { logBusy, logFailure } from '../common/problem.filter';
 import { correlationIdOfFailure } from '../common/request-context';
 import { localPath } from './forms';
 import { KeptInputService } from './kept-input.service';
@@ -58,6 +58,12 @@ export class PortalFilter implements ExceptionFilter {
       return;
     }
     const problem = exception instanceof ProblemError ? exception : problemOfDatabaseError(exception) ?? frameworkRefusal(exception);
+    if (problem?.code === ErrorCode.SERVICE_UNAVAILABLE) {
+      logBusy(this.logger, req, exception);
+      res.setHeader('Retry-After', String(BUSY_RETRY_SECONDS));
+      res.status(503).type('html').send(this.pages.render('error', { title: 'Even te druk', message: problem.detail ?? problem.message }));
+      return;
+    }
     if (problem && problem.status < 500) {
       const [title, message] = PAGES[problem.code] ?? ['Niet gelukt', problem.detail ?? problem.message];
       if (problem.code === ErrorCode.TOO_MANY_REQUESTS && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '60');
