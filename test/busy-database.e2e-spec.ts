@@ -6,8 +6,9 @@ import { TestApp } from './support/test-app';
 
 /**
  * When every connection of the pool stays busy (a burst of load, a slow database), a request that waits past the
- * pool's limit is answered 503 with Retry-After, for the API and the pages alike, and nothing is half-written; it is
- * not a 500, which would page someone for a fault in the code. When connections come free, the same request works.
+ * pool's limit is refused with Retry-After and nothing is half-written: the API answers 429 TOO_MANY_REQUESTS (the code
+ * version 1 clients already retry on; the enum of codes cannot grow within the version), a page 503 "Even te druk".
+ * Not a 500, which would page someone for a fault in the code. When connections come free, the same request works.
  */
 describe('a database with no connection free', () => {
   let t: TestApp;
@@ -31,7 +32,7 @@ describe('a database with no connection free', () => {
     };
   }
 
-  it('answers the API 503 SERVICE_UNAVAILABLE with Retry-After, and files the report once connections are free', async () => {
+  it('answers the API 429 TOO_MANY_REQUESTS with Retry-After, and files the report once connections are free', async () => {
     const school = await t.newSchool();
     const release = await holdEveryConnection();
     let res: request.Response;
@@ -40,10 +41,11 @@ describe('a database with no connection free', () => {
     } finally {
       await release();
     }
-    expect(res.status).toBe(503);
+    expect(res.status).toBe(429);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.headers['retry-after']).toBe('5');
-    expect(res.body).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(res.body).toMatchObject({ status: 429, code: 'TOO_MANY_REQUESTS' });
+    expect(res.body.detail).toMatch(/even te druk/);
     expect(res.body.detail).toMatch(/niets opgeslagen/);
     expect(res.body.correlationId).toBeUndefined();
     await school.get('/api/v1/reports').expect(200);

@@ -1,6 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
-import { busy } from './database-errors';
 import { ErrorCode, FieldCode, invalid, ProblemError } from './problem';
 
 export class FieldErrorSchema {
@@ -38,9 +37,8 @@ export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   415: 'De inhoud is geen JSON (UNSUPPORTED_MEDIA_TYPE)',
   422: 'Een of meer velden, parameters of het pad zijn niet juist (VALIDATION_FAILED, met errors[]) of de Idempotency-Key is hergebruikt (IDEMPOTENCY_KEY_REUSED)',
   428: 'If-Match ontbreekt (PRECONDITION_REQUIRED)',
-  429: 'Te veel verzoeken; zie Retry-After (TOO_MANY_REQUESTS)',
+  429: 'Te veel verzoeken van u, of Verzuimloket is even te druk; zie Retry-After (TOO_MANY_REQUESTS)',
   500: 'Er ging iets mis aan onze kant (INTERNAL_ERROR, met correlationId)',
-  503: 'De database heeft even geen verbinding vrij; er is niets opgeslagen. Probeer het opnieuw na Retry-After seconden (SERVICE_UNAVAILABLE)',
 };
 
 const example = (error: ProblemError, summary = error.code) => ({ [error.code]: { summary, value: error.toBody() } });
@@ -61,7 +59,6 @@ export const PROBLEM_EXAMPLES: Record<number, Record<string, { summary: string; 
   408: example(new ProblemError(ErrorCode.REQUEST_TIMEOUT)),
   428: example(new ProblemError(ErrorCode.PRECONDITION_REQUIRED, 'Stuur If-Match mee met de ETag van de melding die u wijzigt.')),
   429: example(new ProblemError(ErrorCode.TOO_MANY_REQUESTS, 'U stuurde te veel verzoeken kort na elkaar. Wacht even (zie Retry-After) en probeer het dan opnieuw.')),
-  503: example(busy()),
   500: {
     INTERNAL_ERROR: {
       summary: 'INTERNAL_ERROR',

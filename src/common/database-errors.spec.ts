@@ -12,9 +12,9 @@ describe('a database that cannot take the request now', () => {
     ['too many connections', pgError('53300')],
     ['the server shuts down', pgError('57P01')],
     ['the server is starting', pgError('57P03')],
-  ])('is a 503 when %s', (_what, error) => {
+  ])('is a refusal to retry later (429) when %s', (_what, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
-    expect(problemOfDatabaseError(error)).toMatchObject({ code: ErrorCode.SERVICE_UNAVAILABLE, status: 503 });
+    expect(problemOfDatabaseError(error)).toMatchObject({ code: ErrorCode.TOO_MANY_REQUESTS, status: 429 });
   });
 
   it.each([
@@ -25,6 +25,6 @@ describe('a database that cannot take the request now', () => {
     ['nothing', null],
   ])('is not when %s', (_what, error) => {
     expect(isDatabaseUnavailable(error)).toBe(false);
-    expect(problemOfDatabaseError(error)?.code).not.toBe(ErrorCode.SERVICE_UNAVAILABLE);
+    expect(problemOfDatabaseError(error)?.code).not.toBe(ErrorCode.TOO_MANY_REQUESTS);
   });
 });

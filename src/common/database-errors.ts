@@ -20,7 +20,9 @@ export const BUSY_RETRY_SECONDS = 5;
 /**
  * The database cannot take the request now: every connection of the pool stayed busy past its wait
  * (connectionTimeoutMillis), the server refuses connections (too many, starting up, shutting down), or the connection
- * broke. Not the request's fault and not a defect: a 503 with Retry-After, which a client or load balancer retries.
+ * broke. Not the request's fault and not a defect: the API answers 429 TOO_MANY_REQUESTS with Retry-After (the code
+ * version 1 clients already handle by waiting and retrying; its enum of codes cannot grow within the version), the pages
+ * 503 "Even te druk".
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const e = (error instanceof QueryFailedError ? error.driverError : error) as { code?: unknown; message?: unknown } | null;
@@ -31,9 +33,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return /^(timeout exceeded when trying to connect|Connection terminated)/.test(message);
 }
 
-/** The answer when the database cannot take the request now (503, with Retry-After: BUSY_RETRY_SECONDS). */
+/** The answer when the database cannot take the request now (with Retry-After: BUSY_RETRY_SECONDS). */
 export function busy(): ProblemError {
-  return new ProblemError(ErrorCode.SERVICE_UNAVAILABLE, `Verzuimloket is even te druk om dit verzoek te verwerken; er is niets opgeslagen. Probeer het over ${BUSY_RETRY_SECONDS} seconden opnieuw.`);
+  return new ProblemError(ErrorCode.TOO_MANY_REQUESTS, `Verzuimloket is even te druk om dit verzoek te verwerken; er is niets opgeslagen. Probeer het over ${BUSY_RETRY_SECONDS} seconden opnieuw.`);
 }
 
 /** A refusal for what the database refused because of the request's values; null for a fault of ours (a 500). */

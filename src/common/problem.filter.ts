@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
-import { BUSY_RETRY_SECONDS, problemOfDatabaseError } from './database-errors';
+import { BUSY_RETRY_SECONDS, isDatabaseUnavailable, problemOfDatabaseError } from './database-errors';
 import { ErrorCode, ProblemBody, ProblemError } from './problem';
 import { correlationIdOfFailure, currentRequestId } from './request-context';
 
@@ -37,7 +37,7 @@ export class ProblemFilter implements ExceptionFilter {
     const req = ctx.getRequest<Request>();
     const body = this.toProblem(exception, req);
     if (res.headersSent) return;
-    if (body.status === 503) res.setHeader('Retry-After', String(BUSY_RETRY_SECONDS));
+    if (isDatabaseUnavailable(exception)) res.setHeader('Retry-After', String(BUSY_RETRY_SECONDS));
     // Also for refusals that come before any middleware of ours ran (a body too large, broken JSON).
     res.status(body.status).type('application/problem+json').json(body);
   }
@@ -45,7 +45,7 @@ export class ProblemFilter implements ExceptionFilter {
   toProblem(exception: unknown, req: Request): ProblemBody {
     if (exception instanceof ProblemError) return exception.toBody();
     const refusedByDatabase = problemOfDatabaseError(exception);
-    if (refusedByDatabase?.code === ErrorCode.SERVICE_UNAVAILABLE) logBusy(this.logger, req, exception);
+    if (isDatabaseUnavailable(exception)) logBusy(this.logger, req, exception);
     if (refusedByDatabase) return refusedByDatabase.toBody();
     const bodyParser = exception as { type?: string; status?: number; expose?: boolean };
     if (bodyParser?.type === 'entity.parse.failed') {
@@ -88,9 +88,9 @@ export function logFailure(logger: Logger, correlationId: string, req: Request, 
   }
 }
 
-/** The database had no connection for a request (a 503): one warning line for the operator, without the request's data. */
+/** The database had no connection for a request: one warning line for the operator, without the request's data. */
 export function logBusy(logger: Logger, req: Request, exception: unknown): void {
   const route = (req.route as { path?: string } | undefined)?.path ?? '(geen route)';
   const e = (exception instanceof QueryFailedError ? exception.driverError : exception) as { code?: string; message?: string };
-  logger.warn(`503 ${req.method} ${route}: database niet beschikbaar (${e?.code ?? String(e?.message ?? '').slice(0, 60)})`);
+  logger.warn(`Te druk: ${req.method} ${route}: database niet beschikbaar (${e?.code ?? String(e?.message ?? '').slice(0, 60)})`);
 }

@@ -20,7 +20,6 @@ export enum ErrorCode {
   METHOD_NOT_ALLOWED = 'METHOD_NOT_ALLOWED',
   REQUEST_TIMEOUT = 'REQUEST_TIMEOUT',
   TOO_MANY_REQUESTS = 'TOO_MANY_REQUESTS',
-  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INTERNAL_ERROR = 'INTERNAL_ERROR',
 }
 
@@ -102,7 +101,6 @@ const TITLES: Record<ErrorCode, [number, string]> = {
   METHOD_NOT_ALLOWED: [405, 'Methode niet toegestaan'],
   REQUEST_TIMEOUT: [408, 'Het verzoek kwam niet op tijd binnen'],
   TOO_MANY_REQUESTS: [429, 'Te veel verzoeken'],
-  SERVICE_UNAVAILABLE: [503, 'Even niet beschikbaar'],
   INTERNAL_ERROR: [500, 'Er ging iets mis aan onze kant'],
 };
 

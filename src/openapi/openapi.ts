@@ -17,7 +17,7 @@ import { BRIN_PATTERN, IS_BRIN, IS_ISO_DATE, IS_MUNICIPALITY_CODE, IS_PGN, IS_PO
  */
 
 /** The version of the contract (semver). Every answer carries it as API-Version; docs/api-changelog.md lists them. */
-export const API_VERSION = '1.7.0';
+export const API_VERSION = '1.7.1';
 /** Where the versioned API lives: the server URL of the document. */
 export const API_BASE = '/api/v1';
 /** Where the document is published: the ADR place under the base, and the older place the viewer also reads. */
@@ -252,10 +252,6 @@ function describeEveryAnswer(document: OpenAPIObject): void {
   document.components ??= {};
   document.components.headers = {
     'API-Version': { description: 'De versie van dit contract (semver)', required: true, schema: { type: 'string', example: API_VERSION } },
-    'Retry-After': {
-      description: 'Na hoeveel seconden een nieuwe poging zin heeft (bij 429 en 503)',
-      schema: { type: 'integer', minimum: 1 },
-    },
     'X-Request-Id': {
       description: 'Het id van dit verzoek in het log: het meegestuurde X-Request-Id als dat 8-128 tekens uit A-Z a-z 0-9 . _ : - is, anders een nieuwe UUID',
       required: true,
@@ -267,14 +263,13 @@ function describeEveryAnswer(document: OpenAPIObject): void {
     op.security = op.security?.length ? [{ apiKey: [] }, { session: [] }] : [];
     // What every operation of a kind can answer: a body can be malformed, too large, not JSON or late; a write can meet
     // another one (409) or come from another website (403); anything with input can fail the edge's check (422);
-    // everything is rate limited (429), can fail on our side (500), and can find the database too busy (503).
+    // everything is rate limited (429), and can fail on our side (500).
     const method = methodOf(document, op);
     const write = ['post', 'put', 'patch', 'delete'].includes(method);
     const body = ['post', 'put', 'patch'].includes(method);
     const input = body || (op.parameters ?? []).length > 0;
-    const statuses = [...(body ? [400, 408, 413, 415] : []), ...(write ? [403, 409] : []), ...(input ? [422] : []), ...(op.security?.length || write ? [429] : []), 500, 503];
+    const statuses = [...(body ? [400, 408, 413, 415] : []), ...(write ? [403, 409] : []), ...(input ? [422] : []), ...(op.security?.length || write ? [429] : []), 500];
     for (const status of statuses) op.responses[status] ??= problem(status);
-    op.responses[503].headers = { 'Retry-After': { $ref: '#/components/headers/Retry-After' } };
     for (const [status, response] of Object.entries(op.responses)) {
       // @ApiProblems gives the schema; the examples and text come from the one table.
       const problemContent = response.content?.['application/problem+json'];

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { BUSY_RETRY_SECONDS, problemOfDatabaseError } from '../common/database-errors';
+import { BUSY_RETRY_SECONDS, isDatabaseUnavailable, problemOfDatabaseError } from '../common/database-errors';
 import { ErrorCode, ProblemError } from '../common/problem';
 import { logBusy, logFailure } from '../common/problem.filter';
 import { correlationIdOfFailure } from '../common/request-context';
@@ -58,10 +58,10 @@ export class PortalFilter implements ExceptionFilter {
       return;
     }
     const problem = exception instanceof ProblemError ? exception : problemOfDatabaseError(exception) ?? frameworkRefusal(exception);
-    if (problem?.code === ErrorCode.SERVICE_UNAVAILABLE) {
+    if (isDatabaseUnavailable(exception)) {
       logBusy(this.logger, req, exception);
       res.setHeader('Retry-After', String(BUSY_RETRY_SECONDS));
-      res.status(503).type('html').send(this.pages.render('error', { title: 'Even te druk', message: problem.detail ?? problem.message }));
+      res.status(503).type('html').send(this.pages.render('error', { title: 'Even te druk', message: problem?.detail ?? '' }));
       return;
     }
     if (problem && problem.status < 500) {
