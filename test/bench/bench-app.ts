@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config/app-config';
 import globalSetup from '../support/global-setup';
 import globalTeardown from '../support/global-teardown';
 import { createTestDatabase } from '../support/test-database';
+import { bornAged, bsn, daysAgo } from '../support/test-app';
 
 export interface BenchApp {
   app: INestApplication;
@@ -33,5 +34,17 @@ export async function startBenchApp(env: Record<string, string> = {}): Promise<B
       await db.drop();
       await globalTeardown();
     },
+  };
+}
+
+/** The body of the i-th report a benchmark files over the API: a pupil of its own, living in Amsterdam, luxury absence. */
+export function benchReportBody(i: number, p: { pgnFrom: number; surname: string; locationCode: string; reporterId: string; emailCopies: 'MELDER' | 'BEIDE' }): object {
+  return {
+    pupil: {
+      pgn: bsn(p.pgnFrom + i * 7), initials: 'B.', surname: `${p.surname}${i}`, sex: i % 2 ? 'M' : 'V', birthDate: bornAged(8 + (i % 9)),
+      registeredAddress: { street: 'Straat', houseNumber: 1 + (i % 200), postcode: '1012 AB', place: 'Amsterdam', municipalityCode: 'GM0363' },
+    },
+    kind: 'LUXE', reason: 'Vakantie buiten de schoolvakanties', beginDate: daysAgo(10), allLessonsMissed: true, actionWanted: true,
+    locationCode: p.locationCode, reporterId: p.reporterId, emailCopies: p.emailCopies,
   };
 }

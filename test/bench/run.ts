@@ -11,12 +11,12 @@ import { createTestDatabase } from '../support/test-database';
 import globalSetup from '../support/global-setup';
 import globalTeardown from '../support/global-teardown';
 import { TestMailServer } from '../support/mail-server';
-import { bsn, daysAgo, bornAged } from '../support/test-app';
 import { benchWebhooks } from './webhooks';
 import { benchExports } from './exports';
 import { benchAttachments } from './attachments';
 import { benchScale } from './search';
 import { benchSoak } from './soak';
+import { benchReportBody } from './bench-app';
 import { benchExportWriter } from './export-writer';
 import { benchEmbedded } from './embedded';
 import { benchAnnual } from './annual';
@@ -73,14 +73,7 @@ async function main(): Promise<void> {
     };
     await call(secret, 'POST', '/api/v1/locations', { code: '01', name: 'Hoofdlocatie' });
     const reporter = await call(secret, 'POST', '/api/v1/reporters', { name: 'Bench', function: 'Verzuim', phone: '0201234567', email: 'b@example.org' });
-    const body = (i: number) => ({
-      pupil: {
-        pgn: bsn(500000 + i * 7), initials: 'B.', surname: `Leerling${i}`, sex: 'V', birthDate: bornAged(10 + (i % 7)),
-        registeredAddress: { street: 'Straat', houseNumber: 1 + (i % 200), postcode: '1012 AB', place: 'Amsterdam', municipalityCode: 'GM0363' },
-      },
-      kind: 'LUXE', reason: 'Vakantie buiten de schoolvakanties', beginDate: daysAgo(10), allLessonsMissed: true, actionWanted: true,
-      locationCode: '99BE01', reporterId: reporter.id, emailCopies: 'BEIDE',
-    });
+    const body = (i: number) => benchReportBody(i, { pgnFrom: 500000, surname: 'Leerling', locationCode: '99BE01', reporterId: reporter.id, emailCopies: 'BEIDE' });
 
     await call(receiver.secret, 'PUT', '/api/v1/notifications/mailbox', { mailbox: 'leerplicht@amsterdam.example' });
     const filedAt = new Map<number, number>();

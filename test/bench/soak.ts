@@ -13,7 +13,7 @@ import globalSetup from '../support/global-setup';
 import globalTeardown from '../support/global-teardown';
 import { TestMailServer } from '../support/mail-server';
 import { createTestDatabase } from '../support/test-database';
-import { bornAged, bsn, daysAgo } from '../support/test-app';
+import { benchReportBody } from './bench-app';
 
 /**
  * `npm run bench -- --soak`: two instances of the built service (`node dist/src/main.js`, each with its mail worker)
@@ -115,14 +115,7 @@ export async function benchSoak(): Promise<void> {
     await call(a, schoolKey, 'POST', '/api/v1/locations', { code: '01', name: 'Hoofdlocatie' });
     const reporter = await call(a, schoolKey, 'POST', '/api/v1/reporters', { name: 'Soak', function: 'Verzuim', phone: '0201234567', email: 'soak@example.org' });
     await call(a, receiverKey, 'PUT', '/api/v1/notifications/mailbox', { mailbox: MAILBOX });
-    const body = (i: number) => ({
-      pupil: {
-        pgn: bsn(700000 + i * 7), initials: 'S.', surname: `Soak${i}`, sex: 'M', birthDate: bornAged(8 + (i % 9)),
-        registeredAddress: { street: 'Straat', houseNumber: 1 + (i % 200), postcode: '1012 AB', place: 'Amsterdam', municipalityCode: 'GM0363' },
-      },
-      kind: 'LUXE', reason: 'Vakantie buiten de schoolvakanties', beginDate: daysAgo(5), allLessonsMissed: true, actionWanted: true,
-      locationCode: '99SK01', reporterId: reporter.id, emailCopies: 'MELDER',
-    });
+    const body = (i: number) => benchReportBody(i, { pgnFrom: 700000, surname: 'Soak', locationCode: '99SK01', reporterId: String(reporter.id), emailCopies: 'MELDER' });
 
     const latency: Record<Kind, number[]> = { file: [], read: [], list: [], changes: [] };
     const errors: string[] = [];
