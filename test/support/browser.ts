@@ -41,16 +41,22 @@ export async function expectAccessible(page: Page): Promise<void> {
   expect({ url: page.url(), violations: found }).toEqual({ url: page.url(), violations: [] });
 }
 
+/** Whether this test file has had the two sign-in steps checked with axe: once per file is enough, they do not vary. */
+let signInChecked = false;
+
 /**
- * Signs in on the sign-in page the browser is on (both steps checked with axe). A time step once used is never
- * accepted again: one person signs in once per 30 seconds, so give each journey its own person.
+ * Signs in on the sign-in page the browser is on (both steps checked with axe, the first time in a test file: the
+ * same two pages every time, and axe costs a second or two of CPU per page). A time step once used is never accepted
+ * again: one person signs in once per 30 seconds, so give each journey its own person.
  */
 export async function signInPage(page: Page, person: Person): Promise<void> {
-  await expectAccessible(page);
+  const check = !signInChecked;
+  signInChecked = true;
+  if (check) await expectAccessible(page);
   await page.getByLabel('Gebruikersnaam').fill(person.user.username);
   await page.getByLabel('Wachtwoord').fill(PASSWORD);
   await page.getByRole('button', { name: 'Volgende' }).click();
-  await expectAccessible(page);
+  if (check) await expectAccessible(page);
   await page.getByLabel('Code uit uw app of token').fill(codeAt(person.seed, clock.now()));
   await page.getByRole('button', { name: 'Aanmelden' }).click();
 }
