@@ -3,6 +3,7 @@ import { clock } from '../src/common/clock';
 import { AccountsService } from '../src/identity/accounts.service';
 import { codeAt } from '../src/identity/credentials/totp';
 import { FIRST_RUN_MINUTES, FirstRunService } from '../src/identity/first-run.service';
+import { movableClock } from './support/movable-clock';
 import { TestApp } from './support/test-app';
 
 /**
@@ -12,18 +13,13 @@ import { TestApp } from './support/test-app';
 describe('the first run', () => {
   jest.setTimeout(120_000);
   let t: TestApp;
-  const real = clock.now;
-  let shift = 0;
-  const later = (minutes: number) => {
-    shift += minutes * 60_000;
-    clock.now = () => new Date(real().getTime() + shift);
-  };
+  const { later, restore } = movableClock();
 
   beforeAll(async () => {
     t = await TestApp.start({ PUBLIC_URL: 'http://localhost:3123' });
   });
   afterAll(async () => {
-    clock.now = real;
+    restore();
     await t?.stop();
   });
 
@@ -130,18 +126,13 @@ describe('the first run', () => {
 describe('the first run, when a link expires or the command line made the operator', () => {
   jest.setTimeout(120_000);
   let t: TestApp;
-  const real = clock.now;
-  let shift = 0;
-  const later = (minutes: number) => {
-    shift += minutes * 60_000;
-    clock.now = () => new Date(real().getTime() + shift);
-  };
+  const { later, restore } = movableClock();
 
   beforeAll(async () => {
     t = await TestApp.start();
   });
   afterAll(async () => {
-    clock.now = real;
+    restore();
     await t?.stop();
   });
 

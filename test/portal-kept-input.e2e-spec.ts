@@ -1,10 +1,10 @@
 import { Browser, Page } from 'playwright-core';
 import request from 'supertest';
-import { clock } from '../src/common/clock';
 import { AppConfig } from '../src/config/app-config';
 import { Report } from '../src/reports/report.entity';
 import { describeWithBrowser, launchBrowser, listen, openSignedIn, signInPage } from './support/browser';
 import { activePerson, Person } from './support/people';
+import { movableClock } from './support/movable-clock';
 import { TestApp, TestSchool } from './support/test-app';
 
 /** Issue 10, item 1: what a person typed survives a session that ended before they sent it. */
@@ -14,13 +14,8 @@ describeWithBrowser('Input kept across an ended session, in a real browser', () 
   let base: string;
   let browser: Browser;
   let school: TestSchool;
-  const real = clock.now;
-  let shift = 0;
   /** Moves the service's clock on: past the idle time, or half a minute so that a person may sign in again. */
-  const later = (minutes: number) => {
-    shift += minutes * 60_000;
-    clock.now = () => new Date(real().getTime() + shift);
-  };
+  const { later, restore } = movableClock();
 
   beforeAll(async () => {
     t = await TestApp.start();
@@ -29,7 +24,7 @@ describeWithBrowser('Input kept across an ended session, in a real browser', () 
     browser = await launchBrowser();
   });
   afterAll(async () => {
-    clock.now = real;
+    restore();
     await browser?.close();
     await t?.stop();
   });
