@@ -4,16 +4,9 @@
 // src/ crawled, and specs that import only the module they test (docs/testing.md, "Scores and time").
 const base = require('./jest.config.js');
 
-const swc = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-    keepClassNames: true,
-  },
-  module: { type: 'commonjs' },
-  sourceMaps: false,
-};
+// The base config's swc options (one transform for every file), without source maps.
+const [transformer, baseSwc] = Object.values(base.transform)[0];
+const swc = { ...baseSwc, sourceMaps: false };
 
 module.exports = {
   ...base,
@@ -31,7 +24,7 @@ module.exports = {
     '<rootDir>/src/attachments/zip-inspection.spec.ts',
     '<rootDir>/src/kernel/retention.spec.ts',
   ],
-  transform: { '^.+\\.(t|j|mj|cj)s$': ['@swc/jest', swc] },
+  transform: { '^.+\\.(t|j|mj|cj)s$': [transformer, swc] },
   // Property-based tests try 25 cases per property under mutation instead of 100 (test/support/mutation-setup.ts).
   setupFiles: ['<rootDir>/test/support/mutation-setup.ts'],
   globalSetup: undefined,
