@@ -1,5 +1,6 @@
-import AxeBuilder from '@axe-core/playwright';
-import { existsSync, mkdirSync } from 'node:fs';
+import axe from 'axe-core';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 import { clock } from '../../src/common/clock';
@@ -35,28 +36,75 @@ export async function newPage(browser: Browser): Promise<Page> {
 }
 
 /** WCAG 2.1 A and AA, as Dutch public services must meet. */
-export async function expectAccessible(page: Page): Promise<void> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const found = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  expect({ url: page.url(), violations: found }).toEqual({ url: page.url(), violations: [] });
-}
-
-/** Whether this test file has had the two sign-in steps checked with axe: once per file is enough, they do not vary. */
-let signInChecked = false;
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 /**
- * Signs in on the sign-in page the browser is on (both steps checked with axe, the first time in a test file: the
- * same two pages every time, and axe costs a second or two of CPU per page). A time step once used is never accepted
- * again: one person signs in once per 30 seconds, so give each journey its own person.
+ * The page's shape: every element's tag, classes, role, type and attribute names, and whether it holds text of its
+ * own, in document order with its depth; not the text, ids or links. Two pages of the same template with the same
+ * parts shown (an error summary, a list of three rows, a disabled button) have the same shape.
+ */
+const PAGE_SHAPE = `(() => {
+  const parts = [];
+  const walk = (el, depth) => {
+    const names = Array.from(el.attributes, (a) => a.name).sort().join(',');
+    const ownText = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim() !== '');
+    parts.push(depth + '<' + el.tagName + ' ' + (el.getAttribute('class') || '') + '|' + (el.getAttribute('role') || '') + '|' +
+      (el.getAttribute('type') || '') + '|' + names + '|' + (ownText ? 't' : ''));
+    for (const child of Array.from(el.children)) walk(child, depth + 1);
+  };
+  walk(document.documentElement, 0);
+  return parts.join('\\n');
+})()`;
+
+/** Runs axe (injected before) in the page and lists the violations. */
+const RUN_AXE = (tags: string[]): string => `(async () => {
+  const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(tags)} } });
+  return result.violations.map((v) => v.id + ': ' + v.help + ' (' + v.nodes.map((n) => n.target.join(' ')).join(', ') + ')');
+})()`;
+
+/**
+ * The shapes axe has passed in this test run, at which viewport: a file per shape in a folder the global set-up
+ * makes, so that the jest workers share it (without it, this process's own memory).
+ */
+const checkedHere = new Set<string>();
+function alreadyChecked(key: string): boolean {
+  const dir = process.env.VZL_TEST_AXE_DIR;
+  return dir ? existsSync(join(dir, key)) : checkedHere.has(key);
+}
+function markChecked(key: string): void {
+  const dir = process.env.VZL_TEST_AXE_DIR;
+  if (dir) writeFileSync(join(dir, key), '');
+  else checkedHere.add(key);
+}
+
+/**
+ * Checks the page with axe-core against WCAG 2.1 A and AA. Axe costs a second or two of CPU per page on these two
+ * cores, and most tests pass the same templates again (the sign-in steps in every file), so a page whose shape and
+ * viewport have already passed in this run is not checked again; any page that differs in its elements, classes or
+ * attributes is. Axe runs in the page itself (our pages have no frames).
+ */
+export async function expectAccessible(page: Page): Promise<void> {
+  const viewport = page.viewportSize();
+  const shape = (await page.evaluate(PAGE_SHAPE)) as string;
+  const key = createHash('sha256').update(`${viewport?.width}x${viewport?.height}\n${shape}`).digest('hex');
+  if (alreadyChecked(key)) return;
+  if (!(await page.evaluate("'axe' in window"))) await page.evaluate(axe.source);
+  const found = (await page.evaluate(RUN_AXE(WCAG_TAGS))) as string[];
+  expect({ url: page.url(), violations: found }).toEqual({ url: page.url(), violations: [] });
+  markChecked(key);
+}
+
+/**
+ * Signs in on the sign-in page the browser is on (both steps checked with axe, which passes them quickly after the
+ * first time in a run). A time step once used is never accepted again: one person signs in once per 30 seconds, so
+ * give each journey its own person.
  */
 export async function signInPage(page: Page, person: Person): Promise<void> {
-  const check = !signInChecked;
-  signInChecked = true;
-  if (check) await expectAccessible(page);
+  await expectAccessible(page);
   await page.getByLabel('Gebruikersnaam').fill(person.user.username);
   await page.getByLabel('Wachtwoord').fill(PASSWORD);
   await page.getByRole('button', { name: 'Volgende' }).click();
-  if (check) await expectAccessible(page);
+  await expectAccessible(page);
   await page.getByLabel('Code uit uw app of token').fill(codeAt(person.seed, clock.now()));
   await page.getByRole('button', { name: 'Aanmelden' }).click();
 }

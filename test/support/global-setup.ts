@@ -1,4 +1,7 @@
 import 'reflect-metadata';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options';
@@ -9,6 +12,8 @@ import { dataSourceOptions } from '../../src/database/data-source-options';
  * tests fall back to the embedded PGlite database, one per test file.
  */
 export default async function globalSetup(): Promise<void> {
+  // The page shapes axe has passed in this run, shared by the workers (test/support/browser.ts).
+  process.env.VZL_TEST_AXE_DIR = mkdtempSync(join(tmpdir(), 'vzl-axe-'));
   const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const client = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
   try {

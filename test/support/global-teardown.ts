@@ -1,6 +1,8 @@
+import { rmSync } from 'node:fs';
 import { Client } from 'pg';
 
 export default async function globalTeardown(): Promise<void> {
+  if (process.env.VZL_TEST_AXE_DIR) rmSync(process.env.VZL_TEST_AXE_DIR, { recursive: true, force: true });
   const { VZL_TEST_ADMIN_URL: adminUrl, VZL_TEST_TEMPLATE: template } = process.env;
   if (!adminUrl || !template) return;
   const client = new Client({ connectionString: adminUrl });
