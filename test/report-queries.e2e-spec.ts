@@ -1,6 +1,7 @@
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { Actor } from '../src/kernel/actor';
 import { ReportKind, ReportStatus, STATUS_ORDER } from '../src/kernel/report-codes';
+import { ReportEventsService } from '../src/reports/report-events.service';
 import { ReportQueries } from '../src/reports/report-queries';
 import { ReportSearchInput, ReportSort } from '../src/reports/report.dto';
 import { bornAged, bsn, Caller, daysAgo, reportBody, TestApp, TestSchool } from './support/test-app';
@@ -159,5 +160,31 @@ describe('ReportQueries.list, in tables', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+  it('gives each caller of the changes feed every event of the reports it may see exactly once, in order, at every page size', async () => {
+    const events = t.app.get(ReportEventsService);
+    for (const [who, a] of Object.entries(actors)) {
+      const expectedEvents: { id: string }[] = await t.db.query(
+        `SELECT e.id FROM report_event e JOIN report r ON r.id = e.report_id
+          WHERE (r.school_id = $1 AND ($2::uuid[] IS NULL OR r.location_id = ANY($2))) OR r.receiver_id = $1
+          ORDER BY e.txid, e.id`,
+        [a.organisationId, a.locationIds ?? null],
+      );
+      for (const limit of [1, 2, 7, 500]) {
+        const seen: string[] = [];
+        let after: string | undefined;
+        for (let i = 0; i < 1000; i++) {
+          const page = await events.changes(a, after, limit);
+          expect(page.changes.length).toBeLessThanOrEqual(limit);
+          if (page.changes.length === 0) break;
+          seen.push(...page.changes.map((c) => c.cursor.split('-')[1]));
+          after = page.nextCursor;
+        }
+        expect({ who, limit, events: seen }).toEqual({ who, limit, events: expectedEvents.map((e) => e.id) });
+      }
+    }
+    expect((await events.changes(actors['school, one location'], undefined, 500)).changes.length).toBeLessThan(
+      (await events.changes(actors['school'], undefined, 500)).changes.length,
+    );
   });
 });

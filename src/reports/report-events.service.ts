@@ -113,7 +113,11 @@ export class ReportEventsService {
     }));
   }
 
-  /** Changes to the reports the actor can see now: as filing school (within a melder's locations) or as current receiver. */
+  /**
+   * Changes to the reports the actor can see now: as filing school (within a melder's locations) or as current
+   * receiver. The page's events are read first, from the side's own index in feed order and no further than the
+   * limit (an event carries its report's school and current receiver); then their reports and organisations.
+   */
   async changes(actor: Actor, after: string | undefined, limit: number): Promise<ChangesPage> {
     const [txid, id] = parseCursor(after);
     const rows: {
@@ -121,14 +125,18 @@ export class ReportEventsService {
       code: string; name: string; org_type: OrganisationType;
     }[] = await this.db.query(
       `SELECT e.id, e.txid, e.type, e.created_at, r.number, r.status, o.code, o.name, o.type AS org_type
-         FROM report_event e
+         FROM (SELECT p.id, p.txid, p.type, p.created_at, p.report_id, p.actor_organisation_id
+                 FROM report_event p
+                WHERE p.${sideOf(actor)}_id = $1
+                  AND (p.txid, p.id) > ($2::bigint, $3::bigint)
+                  AND p.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+                  AND ($5::uuid[] IS NULL OR EXISTS (SELECT 1 FROM report l WHERE l.id = p.report_id AND l.location_id = ANY($5)))
+                ORDER BY p.txid, p.id
+                LIMIT $4) e
          JOIN report r ON r.id = e.report_id
          JOIN organisation o ON o.id = e.actor_organisation_id
-        WHERE e.${sideOf(actor)}_id = $1 AND ${visibleOnSideSql(actor, 'r', '$1', '$5')}
-          AND (e.txid, e.id) > ($2::bigint, $3::bigint)
-          AND e.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
-        ORDER BY e.txid, e.id
-        LIMIT $4`,
+        WHERE ${visibleOnSideSql(actor, 'r', '$1', '$5')}
+        ORDER BY e.txid, e.id`,
       [actor.organisationId, txid, id, limit, locationLimit(actor)],
     );
     const last = rows[rows.length - 1];
