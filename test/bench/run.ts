@@ -3,7 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createApp } from '../../src/bootstrap';
-import { loadConfig } from '../../src/config/app-config';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { ApiKeysService } from '../../src/identity/api-keys.service';
 import { DuoImportService } from '../../src/organisations/duo-import.service';
 import { OrganisationsService } from '../../src/organisations/organisations.service';
@@ -52,7 +52,9 @@ async function main(): Promise<void> {
   await globalSetup();
   const db = await createTestDatabase();
   const mail = await TestMailServer.start();
-  const app = await createApp(loadConfig({ ...db.env, LOG_LEVEL: 'error', SMTP_URL: mail.url, MAIL_POLL_MS: '500' }), { logger: false });
+  // One key files 1,000 reports as fast as it can: the rate limit per key (600 a minute by default) is raised, the
+  // benchmark measures what the service can do, not the throttle.
+  const app = await createApp(loadConfig({ ...db.env, LOG_LEVEL: 'error', SMTP_URL: mail.url, MAIL_POLL_MS: '500', RATE_LIMIT_PER_MINUTE: '1000000' }), { logger: false });
   await app.listen(0, '127.0.0.1');
   const base = await app.getUrl();
   const mode = process.env.VZL_TEST_EMBEDDED ? 'embedded PGlite' : 'PostgreSQL';
@@ -130,7 +132,7 @@ async function main(): Promise<void> {
       `file report  : ${(REPORTS / seconds).toFixed(0)} per second; latency p50 ${pct(filing, 50)} ms, p95 ${pct(filing, 95)} ms, p99 ${pct(filing, 99)} ms`,
       `list 50      : p50 ${pct(listing, 50)} ms, p95 ${pct(listing, 95)} ms`,
       `read one     : p50 ${pct(reading, 50)} ms, p95 ${pct(reading, 95)} ms`,
-      `e-mail       : ${mail.received.length} delivered over SMTP, all within ${drained.toFixed(1)} s of the first filing; filing to arrival p50 ${pct(lag, 50)} ms, p95 ${pct(lag, 95)} ms`,
+      `e-mail       : ${mail.received.length} delivered over SMTP, all within ${drained.toFixed(1)} s of the first filing; filing to arrival p50 ${pct(lag, 50)} ms, p95 ${pct(lag, 95)} ms (of which the coalescing wait, MAIL_COALESCE_SECONDS: ${app.get(AppConfig).MAIL_COALESCE_SECONDS} s)`,
       `changes 500  : ${events} events in ${polling.length} pages; p50 ${pct(polling, 50)} ms, p95 ${pct(polling, 95)} ms`,
       `DUO import   : ${duo}`,
       `memory       : rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (was ${(rssBefore / 2 ** 20).toFixed(0)} MiB before filing)`,
