@@ -39,6 +39,14 @@ function percentile(samples: number[], p: number): string {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))].toFixed(1);
 }
 
+/** The instances' /metrics (on their own port, behind this token): the V8 heap in use, beside the RSS. */
+const METRICS_TOKEN = 'soak-metrics-token-0123456789abcdef';
+async function heapUsedMiB(base: string): Promise<number> {
+  const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  const line = (await res.text()).split('\n').find((l) => l.startsWith('vzl_nodejs_heap_size_used_bytes'));
+  return Number(line?.split(' ').pop() ?? NaN) / 2 ** 20;
+}
+
 function rssMiB(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024;
@@ -87,7 +95,7 @@ export async function benchSoak(): Promise<void> {
         cwd: ROOT,
         // The load comes from one key per side (30 reads a second by the municipality's), so the rate limit per key
         // (600 a minute by default) is raised: the soak measures the service, not the throttle.
-        env: { ...process.env, ...db.env, PORT: String(port), HOST: '127.0.0.1', MIGRATIONS_RUN: 'false', LOG_LEVEL: 'warn', SMTP_URL: mail.url, MAIL_POLL_MS: '500', RATE_LIMIT_PER_MINUTE: '1000000' },
+        env: { ...process.env, ...db.env, PORT: String(port), HOST: '127.0.0.1', MIGRATIONS_RUN: 'false', LOG_LEVEL: 'warn', SMTP_URL: mail.url, MAIL_POLL_MS: '500', RATE_LIMIT_PER_MINUTE: '1000000', METRICS_TOKEN },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const logFile = join(tmpdir(), `vzl-soak-${process.pid}-${i + 1}.log`);
@@ -151,6 +159,7 @@ export async function benchSoak(): Promise<void> {
     const total = SECONDS * RATE;
     const inFlight = new Set<Promise<void>>();
     const rss: { start: number[]; end: number[] } = { start: [], end: [] };
+    const timeline: string[] = [];
     const started = performance.now();
     let lagMax = 0;
     for (let n = 0; n < total; n++) {
@@ -159,6 +168,10 @@ export async function benchSoak(): Promise<void> {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       else lagMax = Math.max(lagMax, -wait);
       if (n === WARM_UP_SECONDS * RATE) rss.start = children.map((c) => rssMiB(c.pid!));
+      if (n % (60 * RATE) === 0 && n > 0) {
+        const at = children.map((c) => rssMiB(c.pid!));
+        void Promise.all(bases.map(heapUsedMiB)).then((heap) => timeline.push(`${n / RATE} s: ${at.map((r, i) => `rss ${r.toFixed(0)} heap ${heap[i].toFixed(0)}`).join(' | ')}`));
+      }
       const p = request(n).finally(() => inFlight.delete(p));
       inFlight.add(p);
     }
@@ -188,6 +201,7 @@ export async function benchSoak(): Promise<void> {
       ...(Object.keys(latency) as Kind[]).map((k) => `${k.padEnd(8)}: ${String(latency[k].length).padStart(6)} answers; p50 ${percentile(latency[k], 50)} ms, p95 ${percentile(latency[k], 95)} ms, p99 ${percentile(latency[k], 99)} ms, max ${percentile(latency[k], 100)} ms`),
       `errors  : ${errors.length}${errors.length ? ` (first: ${errors.slice(0, 3).join(' | ')})` : ''}`,
       `rss     : ${rss.end.map((end, i) => `instance ${i + 1} ${rss.start[i].toFixed(0)} MiB after ${WARM_UP_SECONDS} s, ${end.toFixed(0)} MiB at the end (${growth[i] >= 0 ? '+' : ''}${growth[i].toFixed(1)} %)`).join('; ')}`,
+      `memory  : MiB per instance each minute (RSS, V8 heap in use): ${timeline.join('; ')}`,
       `logs    : ${logs.join(', ')} (warnings and errors of the instances)`,
       `e-mail  : ${filed.length} filings; ${filed.length - missing} e-mails arrived, ${missing} missing, ${twice} reports mailed more than once`,
     ];
