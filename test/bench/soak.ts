@@ -170,7 +170,10 @@ export async function benchSoak(): Promise<void> {
       if (n === WARM_UP_SECONDS * RATE) rss.start = children.map((c) => rssMiB(c.pid!));
       if (n % (60 * RATE) === 0 && n > 0) {
         const at = children.map((c) => rssMiB(c.pid!));
-        void Promise.all(bases.map(heapUsedMiB)).then((heap) => timeline.push(`${n / RATE} s: ${at.map((r, i) => `rss ${r.toFixed(0)} heap ${heap[i].toFixed(0)}`).join(' | ')}`));
+        void Promise.all(bases.map(heapUsedMiB)).then(
+          (heap) => timeline.push(`${n / RATE} s: ${at.map((r, i) => `rss ${r.toFixed(0)} heap ${heap[i].toFixed(0)}`).join(' | ')}`),
+          (e: Error) => timeline.push(`${n / RATE} s: rss ${at.map((r) => r.toFixed(0)).join(' | ')}, heap not read (${e.message})`),
+        );
       }
       const p = request(n).finally(() => inFlight.delete(p));
       inFlight.add(p);
