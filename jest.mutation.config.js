@@ -27,6 +27,9 @@ module.exports = {
   transform: { '^.+\\.(t|j|mj|cj)s$': [transformer, swc] },
   // Property-based tests try 25 cases per property under mutation instead of 100 (test/support/mutation-setup.ts).
   setupFiles: ['<rootDir>/test/support/mutation-setup.ts'],
+  // After a spec's first failing test the mutant is killed: its other tests are skipped (test/support/mutation-environment.js).
+  // An absolute path: Stryker resolves the environment itself and does not expand <rootDir>.
+  testEnvironment: require('node:path').join(__dirname, 'test/support/mutation-environment.js'),
   globalSetup: undefined,
   globalTeardown: undefined,
 };
