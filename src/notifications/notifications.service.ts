@@ -10,6 +10,7 @@ import { ActivationMailer } from '../identity/activation-mailer';
 import { OrganisationFacts, RecordedReportEvent, ReportEventBus, ReportEventListener } from '../reports/report-event-bus';
 import { ReportEventType } from '../reports/report-event.entity';
 import { MailTemplate, OutboxMessage } from './outbox-message.entity';
+import { preparedQuery } from '../database/prepared';
 
 /** Sealed secrets in outbox rows (activation links) have their own key. */
 export class MailSecretBox extends AeadBox {
@@ -94,7 +95,8 @@ export class NotificationsService implements ReportEventListener, ActivationMail
     m: EntityManager, notice: RecordedReportEvent, data: Record<string, unknown>, receiver: OrganisationFacts, toReceiver: boolean, toSchool: boolean,
   ): Promise<void> {
     const f = notice.report;
-    await m.query(
+    await preparedQuery(
+      m,
       `INSERT INTO outbox_message (template, event_id, organisation_id, user_id, recipient, data, status, next_attempt_at)
        SELECT $1, $2, x.organisation_id, x.user_id, x.address, $3::jsonb || jsonb_build_object('preferenceHint', x.user_id IS NOT NULL),
               CASE WHEN x.frequency = 'DAILY' THEN 'DIGEST' ELSE 'PENDING' END,

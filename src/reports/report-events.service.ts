@@ -12,6 +12,7 @@ import { AuditAction, AuditService, byActor } from '../audit/audit.service';
 import { FieldChange, ReportEventType, v1EventType } from './report-event.entity';
 import { ChangesPage, HistoryEntryView } from './report.view';
 import { OrganisationType } from '../kernel/organisation-type';
+import { preparedQuery } from '../database/prepared';
 
 /**
  * The history of reports and the changes feed. Every change writes its event in the same transaction, tagged with
@@ -80,7 +81,8 @@ export class ReportEventsService {
       params,
       numbered ? { expression: 'r.number::text', from: 'r' } : undefined,
     );
-    const [row]: Record<string, unknown>[] = await m.query(
+    const [row] = await preparedQuery(
+      m,
       `WITH ${change.write ? `r AS (${change.write.sql}), ` : ''}${(change.write?.also ?? []).map((sql, i) => `w${i} AS (${sql}), `).join('')}e AS (${event}), f AS (${follow}), a AS (${audit})
        SELECT e.id AS event_id, e.txid::text AS event_txid, e.created_at AS event_at${change.write ? ', r.*' : ''} FROM e${change.write ? ' CROSS JOIN r' : ''}`,
       params,

@@ -1,6 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { addDays } from '../common/dates';
 import { FieldCode, FieldError } from '../common/problem';
+import { preparedQuery } from '../database/prepared';
 import { Actor } from '../kernel/actor';
 import { OrganisationType } from '../kernel/organisation-type';
 import { ReportKind } from '../kernel/report-codes';
@@ -40,6 +41,17 @@ interface OrgRow {
   id: string; code: string; name: string; type: OrganisationType; mailbox: string | null; rmc_region_id?: string | null; delegate_id?: string | null; active?: boolean;
 }
 
+/** The one row LOOKUP answers (its JSON columns as PostgreSQL builds them). */
+interface LookupRow {
+  school: OrgRow;
+  location: { id: string; code: string; name: string; active: boolean } | null;
+  reporter: { id: string; name: string; function: string; phone: string; email: string; active: boolean } | null;
+  municipalities: OrgRow[];
+  rules: FilingFacts['rules'];
+  candidates: OrgRow[];
+  previous_end: string | null;
+}
+
 export interface FilingFacts {
   school: Organisation;
   location: Location | null;
@@ -60,7 +72,7 @@ export async function lookupForFiling(
   m: EntityManager, actor: Actor, q: { locationCode: string; reporterId: string; municipalityCodes: string[]; pgnHash: Buffer; sixteenHours: { begin: string; end: string } | null },
 ): Promise<FilingFacts> {
   const brin = q.locationCode.slice(0, 4);
-  const [row] = await m.query(LOOKUP, [
+  const [row] = await preparedQuery<LookupRow>(m, LOOKUP, [
     actor.organisationId, brin === actor.organisationCode ? q.locationCode.slice(4) : null, q.reporterId, q.municipalityCodes, q.pgnHash,
     q.sixteenHours?.end ?? null, q.sixteenHours?.begin ?? null,
   ]);
@@ -70,8 +82,8 @@ export async function lookupForFiling(
     school: organisation(row.school),
     location,
     reporter: row.reporter ? Object.assign(new Reporter(), row.reporter, { schoolId: actor.organisationId }) : null,
-    municipalities: new Map((row.municipalities as OrgRow[]).map((o) => [o.code, organisation(o)])),
-    candidates: new Map((row.candidates as OrgRow[]).map((o) => [o.id, organisation(o)])),
+    municipalities: new Map(row.municipalities.map((o) => [o.code, organisation(o)])),
+    candidates: new Map(row.candidates.map((o) => [o.id, organisation(o)])),
     rules: row.rules,
     previousEnd: row.previous_end ?? null,
   };

@@ -8,6 +8,7 @@ import { ChangeData, cloudEventJson, feedSequence } from './cloud-event';
 import { cloudEventType, TEST_EVENT_TYPE } from './webhook-event-types';
 import { EndpointStatus } from './webhook-endpoint.entity';
 import { WebhookWakeup } from './webhook-wakeup';
+import { preparedQuery } from '../database/prepared';
 
 /**
  * The webhook outbox: for each change of a report, in the change's own transaction, one message (the CloudEvent) and
@@ -50,7 +51,8 @@ export class WebhookOutbox implements ReportEventListener, OnModuleInit, EntityS
     const body = cloudEventJson({
       id, source: this.config.WEBHOOK_EVENT_SOURCE, type, time: event.at, subject: String(f.number), sequence: feedSequence(event.txid, event.eventId), data: { ...data },
     });
-    const [{ deliveries }]: { deliveries: number }[] = await m.query(
+    const [{ deliveries }] = await preparedQuery<{ deliveries: number }>(
+      m,
       `WITH w AS (SELECT id FROM webhook_endpoint WHERE organisation_id = ANY($1::uuid[]) AND status = $2 AND $3 = ANY(event_types)),
        msg AS (INSERT INTO webhook_message (id, event_id, type, report_number, body) SELECT $4, $5, $3, $6, $7 WHERE EXISTS (SELECT 1 FROM w) RETURNING id),
        d AS (INSERT INTO webhook_delivery (endpoint_id, message_id, txid) SELECT w.id, msg.id, pg_current_xact_id()::text::bigint FROM w CROSS JOIN msg ORDER BY w.id RETURNING id)
