@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { readFileSync, existsSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createApp } from '../../src/bootstrap';
-import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { loadConfig } from '../../src/config/app-config';
 import { ApiKeysService } from '../../src/identity/api-keys.service';
 import { DuoImportService } from '../../src/organisations/duo-import.service';
 import { OrganisationsService } from '../../src/organisations/organisations.service';
@@ -20,6 +21,8 @@ import { benchReportBody } from './bench-app';
 import { benchExportWriter } from './export-writer';
 import { benchEmbedded } from './embedded';
 import { benchAnnual } from './annual';
+import { Instance, postgresCpuSeconds, startInstance } from './instance';
+import { captureStatements, pgbenchScript, runPgbench } from './pgbench';
 
 /**
  * `npm run bench`: files reports over real HTTP with a few clients at once, then lists, reads and polls them, and
@@ -35,6 +38,7 @@ import { benchAnnual } from './annual';
  */
 const REPORTS = Number(process.env.BENCH_REPORTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const PGBENCH_SECONDS = Number(process.env.BENCH_PGBENCH_SECONDS ?? 10);
 
 function pct(samples: number[], p: number): string {
   const s = [...samples].sort((a, b) => a - b);
@@ -52,18 +56,24 @@ async function main(): Promise<void> {
   await globalSetup();
   const db = await createTestDatabase();
   const mail = await TestMailServer.start();
+  const embedded = Boolean(process.env.VZL_TEST_EMBEDDED);
+  const mode = embedded ? 'embedded PGlite' : 'PostgreSQL';
   // One key files 1,000 reports as fast as it can: the rate limit per key (600 a minute by default) is raised, the
   // benchmark measures what the service can do, not the throttle.
-  const app = await createApp(loadConfig({ ...db.env, LOG_LEVEL: 'error', SMTP_URL: mail.url, MAIL_POLL_MS: '500', RATE_LIMIT_PER_MINUTE: '1000000' }), { logger: false });
-  await app.listen(0, '127.0.0.1');
-  const base = await app.getUrl();
-  const mode = process.env.VZL_TEST_EMBEDDED ? 'embedded PGlite' : 'PostgreSQL';
+  const settings = { ...db.env, LOG_LEVEL: 'error', SMTP_URL: mail.url, MAIL_POLL_MS: '500', RATE_LIMIT_PER_MINUTE: '1000000' };
+  // In this process: the organisations, keys and reporter, the statements of one filing for pgbench, the DUO import.
+  // Its mail worker is off; the service under load is a process of its own (below), as in production.
+  const helperConfig = loadConfig({ ...settings, MAIL_WORKER: 'false' });
+  let helper = await createApp(helperConfig, { logger: false });
+  await helper.listen(0, '127.0.0.1');
+  let helperOpen = true;
+  let service: Instance | undefined;
   try {
-    const orgs = app.get(OrganisationsService);
+    const orgs = helper.get(OrganisationsService);
     const school = await orgs.createSchool('99BE', 'Benchmarkschool', 'VO');
-    const { secret } = await app.get(ApiKeysService).create(school, 'bench', ['melder', 'beheerder']);
-    const receiver = await app.get(ApiKeysService).create((await orgs.findByCode('GM0363'))!, 'bench', ['behandelaar', 'beheerder']);
-    const call = async (key: string, method: string, path: string, body?: unknown) => {
+    const { secret } = await helper.get(ApiKeysService).create(school, 'bench', ['melder', 'beheerder']);
+    const receiver = await helper.get(ApiKeysService).create((await orgs.findByCode('GM0363'))!, 'bench', ['behandelaar', 'beheerder']);
+    const call = async (base: string, key: string, method: string, path: string, body?: unknown) => {
       const res = await fetch(base + path, {
         method,
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -73,77 +83,128 @@ async function main(): Promise<void> {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       return res.json() as Promise<any>;
     };
-    await call(secret, 'POST', '/api/v1/locations', { code: '01', name: 'Hoofdlocatie' });
-    const reporter = await call(secret, 'POST', '/api/v1/reporters', { name: 'Bench', function: 'Verzuim', phone: '0201234567', email: 'b@example.org' });
+    const local = await helper.getUrl();
+    await call(local, secret, 'POST', '/api/v1/locations', { code: '01', name: 'Hoofdlocatie' });
+    const reporter = await call(local, secret, 'POST', '/api/v1/reporters', { name: 'Bench', function: 'Verzuim', phone: '0201234567', email: 'b@example.org' });
     const body = (i: number) => benchReportBody(i, { pgnFrom: 500000, surname: 'Leerling', locationCode: '99BE01', reporterId: reporter.id, emailCopies: 'BEIDE' });
+    await call(local, receiver.secret, 'PUT', '/api/v1/notifications/mailbox', { mailbox: 'leerplicht@amsterdam.example' });
+    // The statements of one filing, as the service sends them (the first filing also notes the key's use: not counted).
+    await call(local, secret, 'POST', '/api/v1/reports', body(REPORTS));
+    const statements = await captureStatements(() => call(local, secret, 'POST', '/api/v1/reports', body(REPORTS + 1)));
 
-    await call(receiver.secret, 'PUT', '/api/v1/notifications/mailbox', { mailbox: 'leerplicht@amsterdam.example' });
+    // The embedded database is a folder one process opens at a time: the helper closes while the service runs.
+    await helper.close();
+    helperOpen = false;
+
+    const cpuProfile = process.env.BENCH_CPU_PROF;
+    // With the default pool (the tests' clones of the database use a smaller one).
+    const serviceSettings: Record<string, string> = { ...settings, MIGRATIONS_RUN: 'false' };
+    delete serviceSettings.DATABASE_POOL_SIZE;
+    service = await startInstance('bench', serviceSettings, cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfile}`] : []);
+    const base = service.base;
     const filedAt = new Map<number, number>();
     const filing: number[] = [];
-    const rssBefore = process.memoryUsage().rss;
+    const rssBefore = service.rssMiB();
+    const cpuBefore = service.cpuSeconds();
+    const machineBefore = machineCpuSeconds();
+    const postgresBefore = postgresCpuSeconds();
+    const ownBefore = process.cpuUsage();
     let next = 0;
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < REPORTS) {
           const i = next++;
-          const filed = await timed(filing, () => call(secret, 'POST', '/api/v1/reports', body(i)));
+          const filed = await timed(filing, () => call(base, secret, 'POST', '/api/v1/reports', body(i)));
           filedAt.set(filed.number, Date.now());
         }
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
+    const serviceCpu = service.cpuSeconds() - cpuBefore;
+    const machineCpu = machineCpuSeconds() - machineBefore;
+    const postgresCpu = postgresCpuSeconds() - postgresBefore;
+    const own = process.cpuUsage(ownBefore);
+    const ownCpu = (own.user + own.system) / 1e6;
 
-    await mail.waitFor(REPORTS, 300_000);
+    await mail.waitFor(REPORTS + 2, 300_000);
     const drained = (performance.now() - t0) / 1000;
-    const lag = mail.received.map((m) => m.at - filedAt.get(Number(/meldingsnummer (\d+)/.exec(m.text)![1]))!);
+    const lag = mail.received.flatMap((m) => {
+      const at = filedAt.get(Number(/meldingsnummer (\d+)/.exec(m.text)![1]));
+      return at === undefined ? [] : [m.at - at];
+    });
 
     const listing: number[] = [];
     const reading: number[] = [];
     for (let i = 0; i < 50; i++) {
-      const page = await timed(listing, () => call(receiver.secret, 'GET', `/api/v1/reports?limit=50&status=GEREGISTREERD`));
-      await timed(reading, () => call(receiver.secret, 'GET', `/api/v1/reports/${page.reports[i % page.reports.length].number}`));
+      const page = await timed(listing, () => call(base, receiver.secret, 'GET', `/api/v1/reports?limit=50&status=GEREGISTREERD`));
+      await timed(reading, () => call(base, receiver.secret, 'GET', `/api/v1/reports/${page.reports[i % page.reports.length].number}`));
     }
     const polling: number[] = [];
     let cursor = '';
     let events = 0;
     for (;;) {
-      const page = await timed(polling, () => call(receiver.secret, 'GET', `/api/v1/changes?limit=500${cursor ? `&after=${cursor}` : ''}`));
+      const page = await timed(polling, () => call(base, receiver.secret, 'GET', `/api/v1/changes?limit=500${cursor ? `&after=${cursor}` : ''}`));
       events += page.changes.length;
       cursor = page.nextCursor;
       if (page.changes.length === 0) break;
     }
+    const rssAfter = service.rssMiB();
+    await service.stop();
 
     const duoFile = join(__dirname, '../../../../shared/data/duo-vestigingen-bo-2026-08.csv');
     const duoPath = existsSync(duoFile) ? duoFile : join(process.cwd(), '../shared/data/duo-vestigingen-bo-2026-08.csv');
     let duo = 'skipped (no DUO file)';
+    helper = await createApp(helperConfig, { logger: false });
+    helperOpen = true;
     if (existsSync(duoPath)) {
       const file = readFileSync(duoPath);
       const d0 = performance.now();
-      const r = await app.get(DuoImportService).import(file, 'PO');
+      const r = await helper.get(DuoImportService).import(file, 'PO');
       const first = performance.now() - d0;
       const d1 = performance.now();
-      await app.get(DuoImportService).import(file, 'PO');
+      await helper.get(DuoImportService).import(file, 'PO');
       duo = `${r.locationsCreated} locations in ${(first / 1000).toFixed(2)} s; again (no changes) in ${((performance.now() - d1) / 1000).toFixed(2)} s`;
     }
 
+    // The same statements straight from pgbench, at as many connections, in the same run: what the database alone allows.
+    const rate = REPORTS / seconds;
+    const perFiling = (cpuSeconds: number) => ((1000 * cpuSeconds) / REPORTS).toFixed(1);
+    const script = embedded ? '' : pgbenchScript(statements);
+    const replay = async (protocol: 'prepared' | 'extended') =>
+      embedded ? { skipped: 'the embedded database has no server for pgbench' } : runPgbench(db.env.DATABASE_URL, script, protocol, CONCURRENCY, PGBENCH_SECONDS);
+    const [prepared, unprepared] = [await replay('prepared'), await replay('extended')];
+    const pgbench = 'tps' in prepared && 'tps' in unprepared
+      ? `replaying the same ${statements.length} statements at ${CONCURRENCY} connections for ${PGBENCH_SECONDS} s: ${prepared.tps.toFixed(0)} filings per second with each statement prepared once per connection (the service files at ${((100 * rate) / prepared.tps).toFixed(0)} % of that), ${unprepared.tps.toFixed(0)} with each parsed and planned at every call`
+      : ('skipped' in prepared ? prepared : unprepared as { skipped: string }).skipped;
+
     const lines = [
-      `database: ${mode}; ${REPORTS} reports, ${CONCURRENCY} clients at once; Node ${process.version}`,
-      `file report  : ${(REPORTS / seconds).toFixed(0)} per second; latency p50 ${pct(filing, 50)} ms, p95 ${pct(filing, 95)} ms, p99 ${pct(filing, 99)} ms`,
+      `database: ${mode}; ${REPORTS} reports, ${CONCURRENCY} clients at once; Node ${process.version}; the service in its own process`,
+      `file report  : ${rate.toFixed(0)} per second; latency p50 ${pct(filing, 50)} ms, p95 ${pct(filing, 95)} ms, p99 ${pct(filing, 99)} ms; ${statements.length} SQL round trips per filing`,
+      `cpu          : per filing, service ${perFiling(serviceCpu)} ms, PostgreSQL ${perFiling(postgresCpu)} ms, this benchmark's clients and SMTP server ${perFiling(ownCpu)} ms; the machine's ${cpus().length} cores ${((100 * machineCpu) / (seconds * cpus().length)).toFixed(0)} % busy while filing`,
+      `pgbench      : ${pgbench}`,
       `list 50      : p50 ${pct(listing, 50)} ms, p95 ${pct(listing, 95)} ms`,
       `read one     : p50 ${pct(reading, 50)} ms, p95 ${pct(reading, 95)} ms`,
-      `e-mail       : ${mail.received.length} delivered over SMTP, all within ${drained.toFixed(1)} s of the first filing; filing to arrival p50 ${pct(lag, 50)} ms, p95 ${pct(lag, 95)} ms (of which the coalescing wait, MAIL_COALESCE_SECONDS: ${app.get(AppConfig).MAIL_COALESCE_SECONDS} s)`,
+      `e-mail       : ${lag.length} delivered over SMTP, all within ${drained.toFixed(1)} s of the first filing; filing to arrival p50 ${pct(lag, 50)} ms, p95 ${pct(lag, 95)} ms (of which the coalescing wait, MAIL_COALESCE_SECONDS: ${helperConfig.MAIL_COALESCE_SECONDS} s)`,
       `changes 500  : ${events} events in ${polling.length} pages; p50 ${pct(polling, 50)} ms, p95 ${pct(polling, 95)} ms`,
       `DUO import   : ${duo}`,
-      `memory       : rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (was ${(rssBefore / 2 ** 20).toFixed(0)} MiB before filing)`,
+      `memory       : service rss ${rssAfter.toFixed(0)} MiB (was ${rssBefore.toFixed(0)} MiB before filing)`,
     ];
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
-    await app.close();
+    await service?.stop();
+    if (helperOpen) await helper.close();
     await mail.stop();
     await db.drop();
     await globalTeardown();
   }
+}
+
+/** CPU seconds the whole machine has spent (not idle, not waiting), from /proc/stat. */
+function machineCpuSeconds(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = ticks;
+  return (user + nice + system + irq + softirq + steal) / 100;
 }
 
 const modes: Record<string, () => Promise<void>> = {

@@ -1,9 +1,3 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createApp } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/app-config';
@@ -14,6 +8,7 @@ import globalTeardown from '../support/global-teardown';
 import { TestMailServer } from '../support/mail-server';
 import { createTestDatabase } from '../support/test-database';
 import { benchReportBody } from './bench-app';
+import { Instance, startInstance } from './instance';
 
 /**
  * `npm run bench -- --soak`: two instances of the built service (`node dist/src/main.js`, each with its mail worker)
@@ -27,7 +22,6 @@ import { benchReportBody } from './bench-app';
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 const RATE = Number(process.env.SOAK_RATE ?? 50);
 const WARM_UP_SECONDS = Math.min(60, Math.floor(SECONDS / 5));
-const ROOT = join(__dirname, '..', '..', '..');
 const MAILBOX = 'leerplicht@soak.example';
 
 type Kind = 'file' | 'read' | 'list' | 'changes';
@@ -47,36 +41,12 @@ async function heapUsedMiB(base: string): Promise<number> {
   return Number(line?.split(' ').pop() ?? NaN) / 2 ** 20;
 }
 
-function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-async function ready(base: string, child: ChildProcess, log: () => string): Promise<void> {
-  const until = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`instance stopped (${child.exitCode}):\n${log()}`);
-    const ok = await fetch(`${base}/health/ready`).then((r) => r.ok, () => false);
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`instance not ready after 120 s:\n${log()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 export async function benchSoak(): Promise<void> {
   await globalSetup();
   if (process.env.VZL_TEST_EMBEDDED) throw new Error('--soak needs a PostgreSQL server (DATABASE_URL or 127.0.0.1:5432): two instances share one database');
   const db = await createTestDatabase();
   const mail = await TestMailServer.start();
-  const children: ChildProcess[] = [];
+  const instances: Instance[] = [];
   try {
     // The organisations and keys, made by a short-lived instance in this process.
     const setup = await createApp(loadConfig({ ...db.env, LOG_LEVEL: 'error', MAIL_WORKER: 'false' }), { logger: false });
@@ -89,26 +59,14 @@ export async function benchSoak(): Promise<void> {
     const bases: string[] = [];
     const logs: string[] = [];
     for (let i = 0; i < 2; i++) {
-      const port = await freePort();
-      let out = '';
-      const child = spawn(process.execPath, ['dist/src/main.js'], {
-        cwd: ROOT,
-        // The load comes from one key per side (30 reads a second by the municipality's), so the rate limit per key
-        // (600 a minute by default) is raised: the soak measures the service, not the throttle.
-        env: { ...process.env, ...db.env, PORT: String(port), HOST: '127.0.0.1', MIGRATIONS_RUN: 'false', LOG_LEVEL: 'warn', SMTP_URL: mail.url, MAIL_POLL_MS: '500', RATE_LIMIT_PER_MINUTE: '1000000', METRICS_TOKEN },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      // The load comes from one key per side (30 reads a second by the municipality's), so the rate limit per key
+      // (600 a minute by default) is raised: the soak measures the service, not the throttle.
+      const instance = await startInstance(`soak-${i + 1}`, {
+        ...db.env, MIGRATIONS_RUN: 'false', LOG_LEVEL: 'warn', SMTP_URL: mail.url, MAIL_POLL_MS: '500', RATE_LIMIT_PER_MINUTE: '1000000', METRICS_TOKEN,
       });
-      const logFile = join(tmpdir(), `vzl-soak-${process.pid}-${i + 1}.log`);
-      logs.push(logFile);
-      const keep = (c: Buffer) => {
-        out = (out + c.toString()).slice(-20_000);
-        appendFileSync(logFile, c);
-      };
-      child.stdout!.on('data', keep);
-      child.stderr!.on('data', keep);
-      children.push(child);
-      bases.push(`http://127.0.0.1:${port}`);
-      await ready(bases[i], child, () => out);
+      instances.push(instance);
+      bases.push(instance.base);
+      logs.push(instance.logFile);
     }
 
     const call = async (base: string, key: string, method: string, path: string, body?: unknown) => {
@@ -167,9 +125,9 @@ export async function benchSoak(): Promise<void> {
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       else lagMax = Math.max(lagMax, -wait);
-      if (n === WARM_UP_SECONDS * RATE) rss.start = children.map((c) => rssMiB(c.pid!));
+      if (n === WARM_UP_SECONDS * RATE) rss.start = instances.map((c) => c.rssMiB());
       if (n % (60 * RATE) === 0 && n > 0) {
-        const at = children.map((c) => rssMiB(c.pid!));
+        const at = instances.map((c) => c.rssMiB());
         void Promise.all(bases.map(heapUsedMiB)).then(
           (heap) => timeline.push(`${n / RATE} s: ${at.map((r, i) => `rss ${r.toFixed(0)} heap ${heap[i].toFixed(0)}`).join(' | ')}`),
           (e: Error) => timeline.push(`${n / RATE} s: rss ${at.map((r) => r.toFixed(0)).join(' | ')}, heap not read (${e.message})`),
@@ -180,7 +138,7 @@ export async function benchSoak(): Promise<void> {
     }
     await Promise.all(inFlight);
     const seconds = (performance.now() - started) / 1000;
-    rss.end = children.map((c) => rssMiB(c.pid!));
+    rss.end = instances.map((c) => c.rssMiB());
 
     // Every filing e-mails the municipality's mailbox once, whichever instance's worker sends it.
     const deadline = Date.now() + 120_000;
@@ -211,8 +169,7 @@ export async function benchSoak(): Promise<void> {
     process.stdout.write(lines.join('\n') + '\n');
     if (errors.length > 0 || missing > 0 || twice > 0 || growth.some((g) => g > 10)) process.exitCode = 1;
   } finally {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+    await Promise.all(instances.map((c) => c.stop()));
     await mail.stop();
     await db.drop();
     await globalTeardown();
