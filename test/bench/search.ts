@@ -122,12 +122,32 @@ export async function benchScale(only: 'search' | 'all' = 'all'): Promise<void> 
       ['name + school + kind', list({ name: 'bakker', school: busySchool, kind: '16U' as never })],
       ['no match (xyzzy)', list({ name: 'xyzzy' })],
     ];
+    // The school side: the school with the most reports, as its own key sees them (filer, not receiver).
+    const [busiest] = await db.query(
+      'SELECT o.id, o.code, count(*)::int AS reports FROM report r JOIN organisation o ON o.id = r.school_id GROUP BY o.id, o.code ORDER BY count(*) DESC LIMIT 1',
+    );
+    const school: Actor = {
+      type: 'API_KEY', id: '00000000-0000-4000-8000-000000000001', name: 'bench', organisationId: busiest.id, organisationType: OrganisationType.SCHOOL,
+      organisationCode: busiest.code, roles: ['melder'], permissions: permissionsOf(['melder'], true),
+    };
+    const schoolAfter = (await queries.list(school, { sort: 'status' })).nextCursor ?? undefined;
+    const schoolFeed = (await events.changes(school, undefined, 500)).nextCursor;
+    const schoolSide: Case[] = [
+      [`school ${busiest.code}: newest 50`, () => queries.list(school, {})],
+      [`school: status IN_BEHANDELING`, () => queries.list(school, { status: 'IN_BEHANDELING' as never })],
+      [`school: sort by status, next`, () => queries.list(school, { sort: 'status', after: schoolAfter })],
+      [`school: month (5 months back)`, () => queries.list(school, month(5))],
+      [`school: name (jansen)`, () => queries.list(school, { name: 'Jansen' })],
+      [`school: overview (counts)`, () => queries.overview(school, { status: 'IN_BEHANDELING' as never })],
+      [`school: start page figures`, () => queries.startFigures(school)],
+      [`school: changes 500, next`, () => events.changes(school, schoolFeed, 500)],
+    ];
     const [{ count }] = await db.query('SELECT count(*)::int AS count FROM report WHERE receiver_id = $1', [largest.id]);
     const lines = [
-      `database: PostgreSQL ${DATABASE}; ${REPORTS} reports (${found ? 'reused' : 'seeded now'}), ${count} of them ${LARGEST}'s; ${RUNS} runs each, pages of 50; Node ${process.version}`,
+      `database: PostgreSQL ${DATABASE}; ${REPORTS} reports (${found ? 'reused' : 'seeded now'}), ${count} of them ${LARGEST}'s, ${busiest.reports} filed by school ${busiest.code}; ${RUNS} runs each, pages of 50; Node ${process.version}`,
     ];
     const cpuStart = process.cpuUsage(cpu0);
-    for (const [label, run] of only === 'search' ? searches : [...lists, ...searches]) {
+    for (const [label, run] of only === 'search' ? searches : [...lists, ...searches, ...schoolSide]) {
       for (let i = 0; i < 3; i++) await run(i); // warm
       const samples: number[] = [];
       const cpu: number[] = [];
@@ -159,7 +179,7 @@ export async function benchScale(only: 'search' | 'all' = 'all'): Promise<void> 
     lines.push(`Node CPU while measuring: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores, shared)`);
     process.stdout.write(lines.join('\n') + '\n');
     if (process.env.BENCH_SCALE_EXPLAIN) {
-      for (const [label, run] of [...lists, ...searches].filter(([l]) => l.includes(process.env.BENCH_SCALE_EXPLAIN!))) {
+      for (const [label, run] of [...lists, ...searches, ...schoolSide].filter(([l]) => l.includes(process.env.BENCH_SCALE_EXPLAIN!))) {
         sent = [];
         await run(1);
         for (const q of sent.filter((s) => /\breport\b|"report"/.test(s.sql))) {
