@@ -1,5 +1,5 @@
 import { QueryFailedError } from 'typeorm';
-import { MAX_PREPARED_STATEMENTS, preparedQuery } from '../src/database/prepared';
+import { MAX_PREPARED_STATEMENTS, preparedQuery } from '../src/common/prepared-query';
 import { TestApp } from './support/test-app';
 
 /**

@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { Actor } from '../kernel/actor';
 import { UPLOAD_KEY } from '../web/upload';
-import { preparedQuery } from '../database/prepared';
+import { preparedQuery } from '../common/prepared-query';
 
 export const SIGN_IN_KEY = 'verzuimloket:sign-in';
 

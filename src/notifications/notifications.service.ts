@@ -10,7 +10,7 @@ import { ActivationMailer } from '../identity/activation-mailer';
 import { OrganisationFacts, RecordedReportEvent, ReportEventBus, ReportEventListener } from '../reports/report-event-bus';
 import { ReportEventType } from '../reports/report-event.entity';
 import { MailTemplate, OutboxMessage } from './outbox-message.entity';
-import { preparedQuery } from '../database/prepared';
+import { preparedQuery } from '../common/prepared-query';
 
 /** Sealed secrets in outbox rows (activation links) have their own key. */
 export class MailSecretBox extends AeadBox {

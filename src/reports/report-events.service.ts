@@ -12,7 +12,7 @@ import { AuditAction, AuditService, byActor } from '../audit/audit.service';
 import { FieldChange, ReportEventType, v1EventType } from './report-event.entity';
 import { ChangesPage, HistoryEntryView } from './report.view';
 import { OrganisationType } from '../kernel/organisation-type';
-import { preparedQuery } from '../database/prepared';
+import { preparedQuery } from '../common/prepared-query';
 
 /**
  * The history of reports and the changes feed. Every change writes its event in the same transaction, tagged with

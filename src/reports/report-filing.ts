@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { addDays } from '../common/dates';
 import { FieldCode, FieldError } from '../common/problem';
-import { preparedQuery } from '../database/prepared';
+import { preparedQuery } from '../common/prepared-query';
 import { Actor } from '../kernel/actor';
 import { OrganisationType } from '../kernel/organisation-type';
 import { ReportKind } from '../kernel/report-codes';

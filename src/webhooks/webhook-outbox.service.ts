@@ -8,7 +8,7 @@ import { ChangeData, cloudEventJson, feedSequence } from './cloud-event';
 import { cloudEventType, TEST_EVENT_TYPE } from './webhook-event-types';
 import { EndpointStatus } from './webhook-endpoint.entity';
 import { WebhookWakeup } from './webhook-wakeup';
-import { preparedQuery } from '../database/prepared';
+import { preparedQuery } from '../common/prepared-query';
 
 /**
  * The webhook outbox: for each change of a report, in the change's own transaction, one message (the CloudEvent) and
