@@ -3,7 +3,7 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 
 /** The part of node-postgres's client this needs: a query with a statement name. */
 interface NamedQueryClient {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ command: string; rows: Record<string, unknown>[] }>;
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
 /**
@@ -24,7 +24,7 @@ function nameOf(sql: string): string | undefined {
 }
 
 /**
- * `manager.query(sql, params)` as a named prepared statement (ADR 0016): PostgreSQL parses and plans it once per
+ * `manager.query(sql, params)` as a named prepared statement (ADR 0017): PostgreSQL parses and plans it once per
  * connection instead of at every call, which was more than half of its work for a filing's large statements. For the
  * statements of the busy paths, whose text is fixed in the code (or one of a few shapes); the rows come back as from
  * `query`, and a database error as the same QueryFailedError. In a transaction it runs on the transaction's connection.
@@ -34,12 +34,15 @@ export async function preparedQuery<T = Record<string, unknown>>(db: DataSource 
   const own = manager.queryRunner ? undefined : manager.connection.createQueryRunner();
   const runner = manager.queryRunner ?? own!;
   try {
+    // As TypeORM's query: a failure to get a connection is passed on as it is, a failed statement as QueryFailedError.
     const client = (await runner.connect()) as NamedQueryClient;
     const name = nameOf(sql);
-    const result = await client.query(name === undefined ? { text: sql, values: params } as never : { name, text: sql, values: params });
-    return result.rows as T[];
-  } catch (error) {
-    throw error instanceof Error && 'code' in error && !(error instanceof QueryFailedError) ? new QueryFailedError(sql, params, error) : error;
+    try {
+      const result = await client.query(name === undefined ? { text: sql, values: params } as never : { name, text: sql, values: params });
+      return result.rows as T[];
+    } catch (error) {
+      throw new QueryFailedError(sql, params, error as Error);
+    }
   } finally {
     await own?.release();
   }

@@ -24,7 +24,8 @@ export class RateLimitStorage implements ThrottlerStorage {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<ThrottlerStorageRecord> {
-    const [row] = await preparedQuery<{ hits: number; expires_ms: number; blocked_ms: number | null }>(this.db, 
+    const [row] = await preparedQuery<{ hits: number; expires_ms: number; blocked_ms: number | null }>(
+      this.db,
       `INSERT INTO rate_limit AS r (key, hits, window_end) VALUES ($1, 1, now() + $2 * interval '1 millisecond')
        ON CONFLICT (key) DO UPDATE SET
          hits = CASE WHEN r.window_end <= now() THEN 1 ELSE r.hits + 1 END,
