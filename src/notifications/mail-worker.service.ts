@@ -72,29 +72,34 @@ export class MailWorker implements OnApplicationBootstrap, OnModuleDestroy {
     }, ms);
   }
 
-  /** Puts due digests together and sends everything due, batch by batch, until nothing is left. */
+  /**
+   * Puts due digests together and sends everything due, batch by batch, until nothing is left. "Due" is measured once,
+   * at the start, for the merging and the sending alike: an e-mail that became due after the merging looked would
+   * otherwise go out alone, and the changes after it in a second e-mail (it waits for the next round, merged).
+   */
   async runOnce(): Promise<void> {
     try {
+      const [{ now }]: { now: Date }[] = await this.db.query('SELECT now() AS now');
       await this.bundleDigests();
-      await this.coalesce();
-      while (!this.stopped && (await this.deliverBatch()) === BATCH);
+      await this.coalesce(now);
+      while (!this.stopped && (await this.deliverBatch(now)) === BATCH);
     } catch (error) {
       this.logger.error(`Verzenden van e-mail mislukt: ${(error as Error).message}`);
     }
   }
 
-  private async deliverBatch(): Promise<number> {
+  private async deliverBatch(due: Date): Promise<number> {
     const claimed: ClaimedRow[] = (
       await this.db.query(
         `UPDATE outbox_message o
             SET claimed_until = now() + make_interval(secs => $1), attempts = o.attempts + 1
           WHERE o.id IN (SELECT id FROM outbox_message
-                          WHERE status = $2 AND next_attempt_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+                          WHERE status = $2 AND next_attempt_at <= $4 AND (claimed_until IS NULL OR claimed_until < now())
                           ORDER BY next_attempt_at, id
                           LIMIT $3
                           FOR UPDATE SKIP LOCKED)
         RETURNING o.id, o.template, o.recipient, o.data, o.sealed, o.attempts`,
-        [this.config.MAIL_CLAIM_SECONDS, OutboxStatus.PENDING, BATCH],
+        [this.config.MAIL_CLAIM_SECONDS, OutboxStatus.PENDING, BATCH, due],
       )
     )[0];
     await Promise.all(claimed.map((row) => this.deliver(row)));
@@ -140,7 +145,7 @@ export class MailWorker implements OnApplicationBootstrap, OnModuleDestroy {
    * elsewhere skips them and then sees the result. The school that gets "in behandeling", a reply and "afgesloten"
    * within a second gets one e-mail naming all three.
    */
-  private async coalesce(): Promise<void> {
+  private async coalesce(due: Date): Promise<void> {
     if (this.config.MAIL_COALESCE_SECONDS === 0) return;
     await this.db.transaction(async (m) => {
       const waiting = `status = '${OutboxStatus.PENDING}' AND template = '${MailTemplate.REPORT_EVENT}' AND attempts = 0 AND claimed_until IS NULL`;
@@ -148,9 +153,10 @@ export class MailWorker implements OnApplicationBootstrap, OnModuleDestroy {
         `SELECT id, recipient, data FROM outbox_message
           WHERE ${waiting} AND (recipient, data->>'number') IN (
                 SELECT recipient, data->>'number' FROM outbox_message WHERE ${waiting}
-                 GROUP BY 1, 2 HAVING count(*) > 1 AND min(next_attempt_at) <= now())
+                 GROUP BY 1, 2 HAVING count(*) > 1 AND min(next_attempt_at) <= $1)
           ORDER BY recipient, data->>'number', created_at, id
           FOR UPDATE SKIP LOCKED`,
+        [due],
       );
       const groups = new Map<string, typeof rows>();
       for (const row of rows) {
