@@ -1,4 +1,5 @@
 import { TestMailServer } from './support/mail-server';
+import { MailWorker } from '../src/notifications/mail-worker.service';
 import { bsn, Caller, reportBody, TestApp, TestSchool } from './support/test-app';
 
 /** Issue 11: e-mails about one report that follow each other within seconds reach each person as one. */
@@ -57,4 +58,60 @@ describe('e-mails about one report within MAIL_COALESCE_SECONDS are combined', (
     expect(rows).toEqual(expect.arrayContaining([{ status: 'BUNDLED', count: 4 }]));
     expect(rows.find((r) => r.status === 'PENDING')).toBeUndefined();
   }, 60_000);
+});
+
+/**
+ * The worker decides once per round what is due, for merging and sending alike: an e-mail that becomes due while the
+ * round merges must not go out alone (it did under load: the first change alone, the rest in a second e-mail).
+ */
+describe('the mail worker measures "due" once per round', () => {
+  let t: TestApp;
+  let mail: TestMailServer;
+  let school: TestSchool;
+  let amsterdam: Caller;
+  const SCHOOL_MAILBOX = 'administratie@ronde.example';
+
+  beforeAll(async () => {
+    mail = await TestMailServer.start();
+    // The worker's own rounds are a minute apart: the test drives them.
+    t = await TestApp.start({ SMTP_URL: mail.url, MAIL_WORKER: 'true', MAIL_POLL_MS: '60000', MAIL_COALESCE_SECONDS: '20' });
+    school = await t.newSchool('Rondeschool');
+    amsterdam = await t.keyFor('GM0363');
+    await school.put('/api/v1/notifications/mailbox', { mailbox: SCHOOL_MAILBOX }).expect(200);
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await mail?.stop();
+  });
+
+  it('leaves an e-mail that became due during the merging for the next round, which sends it merged', async () => {
+    const n = (await school.post('/api/v1/reports', reportBody(school, {}, { pgn: bsn(777101) })).expect(201)).body.number;
+    await amsterdam.post(`/api/v1/reports/${n}/status`, { status: 'IN_BEHANDELING' }).expect(200);
+    await amsterdam.post(`/api/v1/reports/${n}/messages`, { body: 'Wij nemen contact op.' }).expect(201);
+    // Per address the first change falls due in 300 ms, the second in 20 s.
+    const firsts: { id: string }[] = await t.db.query(
+      `SELECT DISTINCT ON (recipient) id FROM outbox_message WHERE data->>'number' = $1 AND status = 'PENDING' ORDER BY recipient, created_at, id`, [String(n)],
+    );
+    expect(firsts).toHaveLength(2);
+    await t.db.query(`UPDATE outbox_message SET next_attempt_at = now() + interval '300 milliseconds' WHERE id = ANY($1::uuid[])`, [firsts.map((r) => r.id)]);
+
+    // A round whose merging looks before they are due and whose sending comes after.
+    const worker = t.app.get(MailWorker) as unknown as { coalesce(due: Date): Promise<void>; runOnce(): Promise<void> };
+    const merge = worker.coalesce.bind(worker);
+    const slow = jest.spyOn(worker, 'coalesce').mockImplementation(async (due: Date) => {
+      await merge(due);
+      await new Promise((r) => setTimeout(r, 600));
+    });
+    const before = mail.received.length;
+    await worker.runOnce();
+    slow.mockRestore();
+    expect(mail.received.length).toBe(before);
+
+    // The next round merges each address's two changes and sends them as one.
+    await worker.runOnce();
+    const mails = await mail.waitFor(before + 2);
+    const sent = mails.slice(before);
+    expect(sent.flatMap((m) => m.to).sort()).toEqual([SCHOOL_MAILBOX, school.reporter.email.toLowerCase()].sort());
+    for (const m of sent) expect(m.text).toContain('2 wijzigingen kort na elkaar');
+  });
 });
