@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 
-/** The part of node-postgres's client this needs: a query with a statement name. */
+/** The part of node-postgres's client this needs: a query with a statement name (none: unnamed, as `query` sends). */
 interface NamedQueryClient {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
 /**
@@ -36,9 +36,8 @@ export async function preparedQuery<T = Record<string, unknown>>(db: DataSource 
   try {
     // As TypeORM's query: a failure to get a connection is passed on as it is, a failed statement as QueryFailedError.
     const client = (await runner.connect()) as NamedQueryClient;
-    const name = nameOf(sql);
     try {
-      const result = await client.query(name === undefined ? { text: sql, values: params } as never : { name, text: sql, values: params });
+      const result = await client.query({ name: nameOf(sql), text: sql, values: params });
       return result.rows as T[];
     } catch (error) {
       throw new QueryFailedError(sql, params, error as Error);
