@@ -1,5 +1,5 @@
-import { Client } from 'pg';
 import { activePerson, signIn } from './support/people';
+import { captureStatements } from './support/sql-capture';
 import { reportBody, TestApp } from './support/test-app';
 
 /**
@@ -10,26 +10,13 @@ import { reportBody, TestApp } from './support/test-app';
  */
 describe('round trips to the database', () => {
   let t: TestApp;
-  const sent: string[] = [];
-  const original = Client.prototype.query;
 
-  beforeAll(async () => {
-    t = await TestApp.start();
-    (Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: Client, ...args: unknown[]) {
-      const q = args[0] as string | { text?: string };
-      sent.push(typeof q === 'string' ? q : q?.text ?? '');
-      return (original as unknown as (...a: unknown[]) => unknown).apply(this, args);
-    };
-  });
-  afterAll(async () => {
-    Client.prototype.query = original;
-    await t.stop();
-  });
+  beforeAll(async () => (t = await TestApp.start()));
+  afterAll(() => t.stop());
 
+  /** The text of every statement node-postgres sent while `work` ran. */
   async function count(work: () => Promise<unknown>): Promise<string[]> {
-    sent.length = 0;
-    await work();
-    return [...sent];
+    return (await captureStatements(work)).map((s) => s.text);
   }
 
   it('files a report in at most 8, with a key, and closes it in at most 8', async () => {

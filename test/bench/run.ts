@@ -22,7 +22,8 @@ import { benchExportWriter } from './export-writer';
 import { benchEmbedded } from './embedded';
 import { benchAnnual } from './annual';
 import { Instance, postgresCpuSeconds, startInstance } from './instance';
-import { captureStatements, pgbenchScript, runPgbench } from './pgbench';
+import { captureStatements } from '../support/sql-capture';
+import { pgbenchScript, runPgbench } from './pgbench';
 
 /**
  * `npm run bench`: files reports over real HTTP with a few clients at once, then lists, reads and polls them, and
