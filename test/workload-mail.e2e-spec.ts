@@ -1,6 +1,17 @@
 import { TestMailServer } from './support/mail-server';
 import { MailWorker } from '../src/notifications/mail-worker.service';
 import { bsn, Caller, reportBody, TestApp, TestSchool } from './support/test-app';
+import { sleep } from './support/until';
+
+/** An app with a mail server and the worker on, a school with its own mailbox, and Amsterdam's officer key. */
+async function start(schoolName: string, mailbox: string, env: Record<string, string>): Promise<{ t: TestApp; mail: TestMailServer; school: TestSchool; amsterdam: Caller }> {
+  const mail = await TestMailServer.start();
+  const t = await TestApp.start({ SMTP_URL: mail.url, MAIL_WORKER: 'true', MAIL_COALESCE_SECONDS: '20', ...env });
+  const school = await t.newSchool(schoolName);
+  const amsterdam = await t.keyFor('GM0363');
+  await school.put('/api/v1/notifications/mailbox', { mailbox }).expect(200);
+  return { t, mail, school, amsterdam };
+}
 
 /** Issue 11: e-mails about one report that follow each other within seconds reach each person as one. */
 describe('e-mails about one report within MAIL_COALESCE_SECONDS are combined', () => {
@@ -11,13 +22,8 @@ describe('e-mails about one report within MAIL_COALESCE_SECONDS are combined', (
   const SCHOOL_MAILBOX = 'administratie@werklast.example';
   const PUPIL = { pgn: bsn(777001), initials: 'Z.', prefix: 'de', surname: 'Kwikstaart', birthDate: '2012-04-04' };
 
-  beforeAll(async () => {
-    mail = await TestMailServer.start();
-    t = await TestApp.start({ SMTP_URL: mail.url, MAIL_WORKER: 'true', MAIL_POLL_MS: '100', MAIL_COALESCE_SECONDS: '20' }); // the window opens at the first change: wide enough that the three calls below fit in it on a loaded machine (10 s did not, once)
-    school = await t.newSchool('Bundelschool');
-    amsterdam = await t.keyFor('GM0363');
-    await school.put('/api/v1/notifications/mailbox', { mailbox: SCHOOL_MAILBOX }).expect(200);
-  });
+  // The window (20 s) opens at the first change: wide enough that the three calls below fit in it on a loaded machine (10 s did not, once).
+  beforeAll(async () => ({ t, mail, school, amsterdam } = await start('Bundelschool', SCHOOL_MAILBOX, { MAIL_POLL_MS: '100' })));
   afterAll(async () => {
     await t?.stop();
     await mail?.stop();
@@ -34,7 +40,7 @@ describe('e-mails about one report within MAIL_COALESCE_SECONDS are combined', (
     await amsterdam.post(`/api/v1/reports/${other}/status`, { status: 'IN_BEHANDELING' }).expect(200);
     // Two addresses (the reporter and the school's mailbox), two reports: four e-mails, not eight.
     await mail.waitFor(before + 4, 40_000);
-    await new Promise((r) => setTimeout(r, 3_000));
+    await sleep(3_000);
     const mails = mail.received.slice(before);
     expect(mails).toHaveLength(4);
     expect(Date.now() - started).toBeGreaterThanOrEqual(19_500);
@@ -71,14 +77,8 @@ describe('the mail worker measures "due" once per round', () => {
   let amsterdam: Caller;
   const SCHOOL_MAILBOX = 'administratie@ronde.example';
 
-  beforeAll(async () => {
-    mail = await TestMailServer.start();
-    // The worker's own rounds are a minute apart: the test drives them.
-    t = await TestApp.start({ SMTP_URL: mail.url, MAIL_WORKER: 'true', MAIL_POLL_MS: '60000', MAIL_COALESCE_SECONDS: '20' });
-    school = await t.newSchool('Rondeschool');
-    amsterdam = await t.keyFor('GM0363');
-    await school.put('/api/v1/notifications/mailbox', { mailbox: SCHOOL_MAILBOX }).expect(200);
-  });
+  // The worker's own rounds are a minute apart: the test drives them.
+  beforeAll(async () => ({ t, mail, school, amsterdam } = await start('Rondeschool', SCHOOL_MAILBOX, { MAIL_POLL_MS: '60000' })));
   afterAll(async () => {
     await t?.stop();
     await mail?.stop();
@@ -100,7 +100,7 @@ describe('the mail worker measures "due" once per round', () => {
     const merge = worker.coalesce.bind(worker);
     const slow = jest.spyOn(worker, 'coalesce').mockImplementation(async (due: Date) => {
       await merge(due);
-      await new Promise((r) => setTimeout(r, 600));
+      await sleep(600);
     });
     const before = mail.received.length;
     await worker.runOnce();
