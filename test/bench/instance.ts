@@ -32,6 +32,13 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** CPU seconds the whole machine has spent (not idle, not waiting), from /proc/stat. */
+export function machineCpuSeconds(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = ticks;
+  return (user + nice + system + irq + softirq + steal) / 100;
+}
+
 /** CPU seconds used so far by every PostgreSQL server process on this machine (0 where there is none to see). */
 export function postgresCpuSeconds(): number {
   let total = 0;

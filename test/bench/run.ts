@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
 import { readFileSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ import { benchReportBody } from './bench-app';
 import { benchExportWriter } from './export-writer';
 import { benchEmbedded } from './embedded';
 import { benchAnnual } from './annual';
-import { Instance, postgresCpuSeconds, startInstance } from './instance';
+import { Instance, machineCpuSeconds, postgresCpuSeconds, startInstance } from './instance';
 import { captureStatements } from '../support/sql-capture';
 import { pgbenchScript, runPgbench } from './pgbench';
 
@@ -65,9 +66,9 @@ async function main(): Promise<void> {
   // In this process: the organisations, keys and reporter, the statements of one filing for pgbench, the DUO import.
   // Its mail worker is off; the service under load is a process of its own (below), as in production.
   const helperConfig = loadConfig({ ...settings, MAIL_WORKER: 'false' });
-  let helper = await createApp(helperConfig, { logger: false });
+  // Open while set: closed while the service runs (below), opened again for the DUO import.
+  let helper: INestApplication | undefined = await createApp(helperConfig, { logger: false });
   await helper.listen(0, '127.0.0.1');
-  let helperOpen = true;
   let service: Instance | undefined;
   try {
     const orgs = helper.get(OrganisationsService);
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
 
     // The embedded database is a folder one process opens at a time: the helper closes while the service runs.
     await helper.close();
-    helperOpen = false;
+    helper = undefined;
 
     const cpuProfile = process.env.BENCH_CPU_PROF;
     // With the default pool (the tests' clones of the database use a smaller one).
@@ -156,15 +157,15 @@ async function main(): Promise<void> {
     const duoFile = join(__dirname, '../../../../shared/data/duo-vestigingen-bo-2026-08.csv');
     const duoPath = existsSync(duoFile) ? duoFile : join(process.cwd(), '../shared/data/duo-vestigingen-bo-2026-08.csv');
     let duo = 'skipped (no DUO file)';
-    helper = await createApp(helperConfig, { logger: false });
-    helperOpen = true;
     if (existsSync(duoPath)) {
+      helper = await createApp(helperConfig, { logger: false });
+      const duoImport = helper.get(DuoImportService);
       const file = readFileSync(duoPath);
       const d0 = performance.now();
-      const r = await helper.get(DuoImportService).import(file, 'PO');
+      const r = await duoImport.import(file, 'PO');
       const first = performance.now() - d0;
       const d1 = performance.now();
-      await helper.get(DuoImportService).import(file, 'PO');
+      await duoImport.import(file, 'PO');
       duo = `${r.locationsCreated} locations in ${(first / 1000).toFixed(2)} s; again (no changes) in ${((performance.now() - d1) / 1000).toFixed(2)} s`;
     }
 
@@ -194,18 +195,11 @@ async function main(): Promise<void> {
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
     await service?.stop();
-    if (helperOpen) await helper.close();
+    await helper?.close();
     await mail.stop();
     await db.drop();
     await globalTeardown();
   }
-}
-
-/** CPU seconds the whole machine has spent (not idle, not waiting), from /proc/stat. */
-function machineCpuSeconds(): number {
-  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = ticks;
-  return (user + nice + system + irq + softirq + steal) / 100;
 }
 
 const modes: Record<string, () => Promise<void>> = {
