@@ -153,6 +153,24 @@ describe('the report register', () => {
     expect(a.body.number).toBe(b.body.number);
   });
 
+  it('makes one report of eight requests at once with the same Idempotency-Key, and refuses the others that differ', async () => {
+    const body = reportBody(school, {}, { pgn: bsn(7200) });
+    const same = await Promise.all(Array.from({ length: 8 }, () => school.post('/api/v1/reports', body).set('Idempotency-Key', 'acht-tegelijk')));
+    expect(same.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
+    expect(new Set(same.map((r) => r.body.number)).size).toBe(1);
+    const differing = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+      school.post('/api/v1/reports', { ...body, pupil: { ...body.pupil, pgn: bsn(7300) }, reason: `reden ${i}` }).set('Idempotency-Key', 'acht-anders')));
+    expect(differing.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(differing.filter((r) => r.status === 422).map((r) => r.body.code)).toEqual(Array(7).fill('IDEMPOTENCY_KEY_REUSED'));
+    // One report each, with one event: nothing of the refused or replayed requests was written.
+    const [counts] = await t.db.query(
+      `SELECT count(DISTINCT r.id)::int AS reports, count(e.id)::int AS events FROM report r JOIN report_event e ON e.report_id = r.id
+        WHERE r.pgn_hash IN (SELECT pgn_hash FROM report WHERE number = ANY($1))`,
+      [[same[0].body.number, differing.find((r) => r.status === 201)!.body.number]],
+    );
+    expect(counts).toEqual({ reports: 2, events: 2 });
+  });
+
   it('changes a report with If-Match, records every changed field, and refuses a stale or missing version', async () => {
     const { body } = await school.post('/api/v1/reports', reportBody(school, {}, { pgn: bsn(8000) })).expect(201);
     const n = body.number;

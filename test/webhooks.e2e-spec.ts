@@ -1,5 +1,7 @@
 import request from 'supertest';
+import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
+import { feedSequenceSql } from '../src/webhooks/cloud-event';
 import { activePerson, signIn } from './support/people';
 import { bsn, Caller, reportBody, TestApp, TestSchool } from './support/test-app';
 import { WebhookReceiver } from './support/webhook-receiver';
@@ -122,9 +124,22 @@ describe('webhooks: registering endpoints and what they receive', () => {
     const feed = (await school.get('/api/v1/changes?limit=500').expect(200)).body.changes.filter((c: { reportNumber: number }) => c.reportNumber === number);
     expect(got.map((r) => r.event.sequence!.replace(/(^|-)0+(?=\d)/g, '$1'))).toEqual(feed.map((c: { cursor: string }) => c.cursor));
     expect([...got.map((r) => r.event.sequence!)].sort()).toEqual(got.map((r) => r.event.sequence!));
+    // The moment is the event's, as the feed gives it (the statement writes it, to the millisecond, as toISOString does).
+    expect(got.map((r) => r.event.time)).toEqual(feed.map((c: { at: string }) => c.at));
     const after = await school.get(`/api/v1/changes?after=${got[1].event.sequence}`).expect(200);
     expect(after.body.changes.map((c: { type: string }) => c.type)).toEqual(['BERICHT']);
     await schoolBeheer.agent.delete(`/api/v1/webhooks/${hook.id}`).set('X-CSRF-Token', schoolBeheer.csrf).expect(204);
+  });
+
+  it('orders the sequence as text the way the feed orders its cursor, for any cursor (the SQL that writes it)', async () => {
+    const cursors = fc.sample(fc.tuple(fc.bigInt({ min: 1n, max: 2n ** 62n }), fc.bigInt({ min: 1n, max: 2n ** 62n })), 500);
+    const rows: { s: string; t: string; i: string }[] = await t.db.query(
+      `SELECT ${feedSequenceSql('x.t', 'x.i')} AS s, x.t::text AS t, x.i::text AS i FROM unnest($1::bigint[], $2::bigint[]) AS x(t, i)`,
+      [cursors.map(([txid]) => String(txid)), cursors.map(([, id]) => String(id))],
+    );
+    const feedOrder = [...rows].sort((a, b) => (BigInt(a.t) - BigInt(b.t) || BigInt(a.i) - BigInt(b.i)) > 0n ? 1 : (BigInt(a.t) - BigInt(b.t) || BigInt(a.i) - BigInt(b.i)) < 0n ? -1 : 0);
+    expect([...rows].sort((a, b) => (a.s < b.s ? -1 : a.s > b.s ? 1 : 0))).toEqual(feedOrder);
+    expect(rows.every((r) => r.s === `${r.t.padStart(19, '0')}-${r.i.padStart(19, '0')}`)).toBe(true);
   });
 
   it('tells each organisation what the changes feed shows it, of the types it chose; a forward reaches the receiver it left', async () => {

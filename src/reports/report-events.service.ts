@@ -17,8 +17,8 @@ import { preparedQuery } from '../common/prepared-query';
 /**
  * The history of reports and the changes feed. Every change writes its event in the same transaction, tagged with
  * the transaction id; the feed hands out only events of transactions older than every transaction still running,
- * in (txid, id) order, so that a poller resuming from its cursor sees each event once and misses none. Every event
- * is published on the ReportEventBus in the same transaction (notifications write its e-mails there).
+ * in (txid, id) order, so that a poller resuming from its cursor sees each event once and misses none. The listeners
+ * on the ReportEventBus (e-mails, webhooks) write with each event, in its statement.
  */
 /** A change of a report, to record: see ReportEventsService.record. */
 export interface ReportChange {
@@ -42,7 +42,7 @@ export interface ReportChange {
 function factsOf(r: Report, previous?: Organisation): ReportFacts {
   const org = (o: Organisation) => ({ id: o.id, code: o.code, name: o.name, mailbox: o.mailbox });
   return {
-    number: r.number, kind: r.kind, status: r.status, closingReason: r.closingReason as ClosingReason | null, emailCopies: r.emailCopies,
+    kind: r.kind, status: r.status, closingReason: r.closingReason as ClosingReason | null, emailCopies: r.emailCopies,
     school: org(r.school), location: { code: r.school.code + r.location.code, name: r.location.name },
     receiver: org(r.receiver), reporterEmail: r.reporter.email, ...(previous ? { previousReceiver: org(previous) } : {}),
   };
@@ -59,9 +59,10 @@ export class ReportEventsService {
   /**
    * Records a change of a report in ONE statement: the change of the report's row itself (`write`, a data-modifying
    * statement that becomes the CTE "r"; its RETURNING columns come back), the history event (with the transaction id
-   * the changes feed orders by) and the audit entry. Then every listener on the ReportEventBus hears of it, in the
-   * same transaction, with the report's facts as they are after the change (`report`, updated by the caller), so that
-   * none of them needs to read the report again.
+   * the changes feed orders by), the audit entry, and what every listener on the ReportEventBus writes for it (the
+   * e-mails, the webhook deliveries), built from the report's facts as they are after the change (`report`, updated by
+   * the caller), so that none of them reads the report again. One round trip, atomic by itself: a caller that writes
+   * nothing else needs no transaction.
    */
   async record(m: EntityManager, change: ReportChange): Promise<Record<string, unknown>> {
     const { report, actor, type } = change;
@@ -69,29 +70,40 @@ export class ReportEventsService {
     const p = (value: unknown) => `$${params.push(value)}`;
     const reportId = p(report.id);
     const receiverId = p(report.receiverId);
-    const event = `INSERT INTO report_event (report_id, receiver_id, school_id, txid, type, actor_organisation_id, actor_type, actor_id, actor_name, changes, details)
+    const parts: [string, string][] = [];
+    if (change.write) parts.push(['r', change.write.sql]);
+    (change.write?.also ?? []).forEach((sql, i) => parts.push([`w${i}`, sql]));
+    parts.push(['e', `INSERT INTO report_event (report_id, receiver_id, school_id, txid, type, actor_organisation_id, actor_type, actor_id, actor_name, changes, details)
       VALUES (${reportId}::uuid, ${receiverId}::uuid, ${p(report.schoolId)}::uuid, pg_current_xact_id()::text::bigint, ${p(type)}, ${p(actor.organisationId)}::uuid, ${p(actor.type)}, ${p(actor.id)}::uuid,
               ${p(actor.name)}, ${p(JSON.stringify(change.changes ?? []))}::jsonb, ${p(JSON.stringify(change.details ?? {}))}::jsonb)
-      RETURNING id, txid, created_at`;
+      RETURNING id, txid, created_at`]);
     // The earlier events follow the report to its receiver now (after a forward or a re-routing; otherwise nothing changes).
-    const follow = `UPDATE report_event SET receiver_id = ${receiverId}::uuid WHERE report_id = ${reportId}::uuid AND receiver_id <> ${receiverId}::uuid`;
+    parts.push(['f', `UPDATE report_event SET receiver_id = ${receiverId}::uuid WHERE report_id = ${reportId}::uuid AND receiver_id <> ${receiverId}::uuid`]);
     const numbered = change.write && report.number === undefined;
-    const audit = this.audit.cte(
+    parts.push(['a', this.audit.cte(
       byActor(actor, change.audit.action, { subjectType: 'REPORT', subjectId: report.number, details: change.audit.details ?? {} }),
       params,
       numbered ? { expression: 'r.number::text', from: 'r' } : undefined,
-    );
+    )]);
+    const after: { counted: string; run: (rows: number, m: EntityManager) => void }[] = [];
+    this.bus.contribute({
+      number: numbered ? '(SELECT number FROM r)' : `${p(report.number)}::int`,
+      param: p,
+      part: (name, sql) => {
+        if (parts.some(([n]) => n === name)) throw new Error(`report change statement: part ${name} twice`);
+        parts.push([name, sql]);
+      },
+      afterwards: (counted, run) => after.push({ counted, run }),
+    }, { reportId: report.id, type, actor, details: change.details ?? {}, report: factsOf(report, change.previousReceiver) });
+    const counts = after.map((a, i) => `, (SELECT count(*) FROM ${a.counted})::int AS counted_${i}`).join('');
     const [row] = await preparedQuery(
       m,
-      `WITH ${change.write ? `r AS (${change.write.sql}), ` : ''}${(change.write?.also ?? []).map((sql, i) => `w${i} AS (${sql}), `).join('')}e AS (${event}), f AS (${follow}), a AS (${audit})
-       SELECT e.id AS event_id, e.txid::text AS event_txid, e.created_at AS event_at${change.write ? ', r.*' : ''} FROM e${change.write ? ' CROSS JOIN r' : ''}`,
+      `WITH ${parts.map(([name, sql]) => `${name} AS (${sql})`).join(', ')}
+       SELECT e.id AS event_id${counts}${change.write ? ', r.*' : ''} FROM e${change.write ? ' CROSS JOIN r' : ''}`,
       params,
     );
     if (numbered) report.number = Number(row.number);
-    await this.bus.publish(m, {
-      eventId: String(row.event_id), txid: String(row.event_txid), at: row.event_at as Date, reportId: report.id, type, actor,
-      details: change.details ?? {}, report: factsOf(report, change.previousReceiver),
-    });
+    after.forEach((a, i) => a.run(Number(row[`counted_${i}`]), m));
     return row;
   }
 

@@ -15,7 +15,8 @@ import { locationLimit } from './report-access';
  * What filing a report needs to know before it writes, read in ONE query: the school, the location and reporter it
  * names, the municipalities of the pupil's addresses with their alternative routing, every organisation the report
  * could be routed to (with the offices they delegate to), and for a 16-hour report the end of the previous one for
- * the same pupil. The checks below turn it into the same field errors as before, and the route.
+ * the same pupil, and the report an earlier filing with the same Idempotency-Key made. The checks below turn it into
+ * the same field errors as before, and the route.
  */
 const LOOKUP = `
   WITH m AS (SELECT id, code, name, type, mailbox, rmc_region_id, delegate_id, active FROM organisation WHERE type = 'GEMEENTE' AND code = ANY($4::text[])),
@@ -35,7 +36,10 @@ const LOOKUP = `
       SELECT to_char(end_date, 'YYYY-MM-DD') FROM report
        WHERE school_id = $1 AND pgn_hash = $5 AND kind = '16U' AND status <> 'INGETROKKEN' AND end_date IS NOT NULL
          AND end_date <= $6::date + 7 AND end_date >= $7::date - 7
-       ORDER BY end_date DESC LIMIT 1) END AS previous_end`;
+       ORDER BY end_date DESC LIMIT 1) END AS previous_end,
+    (SELECT row_to_json(i) FROM (
+       SELECT i.request_hash, r.number FROM idempotency_key i JOIN report r ON r.id = i.report_id WHERE i.organisation_id = $1 AND i.key = $8
+     ) i) AS earlier`;
 
 interface OrgRow {
   id: string; code: string; name: string; type: OrganisationType; mailbox: string | null; rmc_region_id?: string | null; delegate_id?: string | null; active?: boolean;
@@ -50,6 +54,7 @@ interface LookupRow {
   rules: FilingFacts['rules'];
   candidates: OrgRow[];
   previous_end: string | null;
+  earlier: { request_hash: string; number: number } | null;
 }
 
 export interface FilingFacts {
@@ -63,18 +68,21 @@ export interface FilingFacts {
   rules: { municipality_id: string; kind: ReportKind; target_id: string }[];
   /** 16U: the end date of the previous 16-hour report for this pupil near this one, if any. */
   previousEnd: string | null;
+  /** The report an earlier filing with this Idempotency-Key made, and the hash of that request. */
+  earlier: { requestHash: string; number: number } | null;
 }
 
 const organisation = (o: OrgRow): Organisation =>
   Object.assign(new Organisation(), { id: o.id, code: o.code, name: o.name, type: o.type, mailbox: o.mailbox, rmcRegionId: o.rmc_region_id ?? null, delegateId: o.delegate_id ?? null, active: o.active ?? true });
 
 export async function lookupForFiling(
-  m: EntityManager, actor: Actor, q: { locationCode: string; reporterId: string; municipalityCodes: string[]; pgnHash: Buffer; sixteenHours: { begin: string; end: string } | null },
+  m: EntityManager, actor: Actor,
+  q: { locationCode: string; reporterId: string; municipalityCodes: string[]; pgnHash: Buffer; sixteenHours: { begin: string; end: string } | null; idempotencyKey: string | null },
 ): Promise<FilingFacts> {
   const brin = q.locationCode.slice(0, 4);
   const [row] = await preparedQuery<LookupRow>(m, LOOKUP, [
     actor.organisationId, brin === actor.organisationCode ? q.locationCode.slice(4) : null, q.reporterId, q.municipalityCodes, q.pgnHash,
-    q.sixteenHours?.end ?? null, q.sixteenHours?.begin ?? null,
+    q.sixteenHours?.end ?? null, q.sixteenHours?.begin ?? null, q.idempotencyKey,
   ]);
   const limit = locationLimit(actor);
   const location = row.location && (!limit || limit.includes(row.location.id)) ? Object.assign(new Location(), row.location, { schoolId: actor.organisationId }) : null;
@@ -86,6 +94,7 @@ export async function lookupForFiling(
     candidates: new Map(row.candidates.map((o) => [o.id, organisation(o)])),
     rules: row.rules,
     previousEnd: row.previous_end ?? null,
+    earlier: row.earlier ? { requestHash: row.earlier.request_hash, number: Number(row.earlier.number) } : null,
   };
 }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { todayInNL } from '../common/dates';
 import { ageOn, pgnType } from '../common/dutch-validators';
 import { ErrorCode, FieldCode, FieldError, invalid, ProblemError } from '../common/problem';
@@ -51,6 +51,12 @@ function nameColumns(prefix: string | null, surname: string): Pick<Report, 'pupi
   return { pupilNameKey: key, pupilNameGrams: nameGrams(key) };
 }
 
+/** Whether a write failed because its Idempotency-Key was written by another filing meanwhile. */
+function isIdempotencyKeyTaken(error: unknown): boolean {
+  const pg = error instanceof QueryFailedError ? (error.driverError as { code?: string; table?: string }) : undefined;
+  return pg?.code === '23505' && pg.table === 'idempotency_key';
+}
+
 /** Idempotency keys are the client's: printable, up to 200 characters. */
 function checkIdempotencyKey(key: string): void {
   if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
@@ -90,34 +96,28 @@ export class ReportsService {
     if (actor.organisationType !== OrganisationType.SCHOOL) throw new ProblemError(ErrorCode.FORBIDDEN, 'Alleen een school kan een melding doen.');
     if (idempotencyKey !== undefined) checkIdempotencyKey(idempotencyKey);
     const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
-    // Requests with the same key queue on an advisory lock inside fileIn, so the second finds the first's report.
-    const filed = await this.db.transaction((m) => this.fileIn(m, actor, input, idempotencyKey, requestHash));
+    let filed: Report | { replayed: number };
+    try {
+      filed = await this.fileIn(actor, input, idempotencyKey, requestHash);
+    } catch (error) {
+      // Another request with the same key wrote its report between our lookup and our write: its key row made ours
+      // fail as a whole (nothing of ours was written), and it is committed now, so the lookup finds it.
+      if (idempotencyKey === undefined || !isIdempotencyKeyTaken(error)) throw error;
+      filed = await this.fileIn(actor, input, idempotencyKey, requestHash);
+    }
     if ('replayed' in filed) return { report: await this.current(actor, filed.replayed), replayed: true };
     // The answer is the report as it was written: nothing is read back.
     return { report: ReportView.full(filed, input.pupil.pgn, []), replayed: false };
   }
 
   /**
-   * Filing in few round trips: (the idempotency key's lock and lookup,) one query for everything the checks and the
-   * route need (lookupForFiling), one statement for the report, its event and its audit entry, and the listeners' own
-   * (notifications: the e-mails). The report comes back as written, or the number of an earlier filing with this key.
+   * Filing in two round trips and no transaction: one query for everything the checks and the route need, and for an
+   * earlier filing with the same Idempotency-Key (lookupForFiling), then ONE statement for the report, its key, its
+   * event, its audit entry and what the listeners write (the e-mails, the webhook deliveries), which is atomic by
+   * itself. The report comes back as written, or the number of an earlier filing with this key.
    */
-  private async fileIn(m: EntityManager, actor: Actor, input: CreateReportInput, key: string | undefined, requestHash: string): Promise<Report | { replayed: number }> {
-    if (key !== undefined) {
-      // Requests with the same key queue here until the first one commits, then find its report (in a statement of its
-      // own: a statement sees the database as it was when it began, before it waited for the lock).
-      await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`idempotency:${actor.organisationId}:${key}`]);
-      const [earlier]: { request_hash: string; number: number }[] = await m.query(
-        'SELECT i.request_hash, r.number FROM idempotency_key i JOIN report r ON r.id = i.report_id WHERE i.organisation_id = $1 AND i.key = $2',
-        [actor.organisationId, key],
-      );
-      if (earlier) {
-        if (earlier.request_hash !== requestHash) {
-          throw new ProblemError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'Deze Idempotency-Key is al gebruikt voor een melding met andere inhoud.');
-        }
-        return { replayed: earlier.number };
-      }
-    }
+  private async fileIn(actor: Actor, input: CreateReportInput, key: string | undefined, requestHash: string): Promise<Report | { replayed: number }> {
+    const m = this.db.manager;
     const p = input.pupil;
     const residenceField = p.residenceAddress ? 'pupil.residenceAddress.municipalityCode' : 'pupil.registeredAddress.municipalityCode';
     const residenceCode = (p.residenceAddress ?? p.registeredAddress).municipalityCode;
@@ -126,7 +126,14 @@ export class ReportsService {
       locationCode: input.locationCode, reporterId: input.reporterId, pgnHash,
       municipalityCodes: [p.registeredAddress.municipalityCode, ...(p.residenceAddress ? [p.residenceAddress.municipalityCode] : [])],
       sixteenHours: input.kind === ReportKind.U16 && input.endDate ? { begin: input.beginDate, end: input.endDate } : null,
+      idempotencyKey: key ?? null,
     });
+    if (facts.earlier) {
+      if (facts.earlier.requestHash !== requestHash) {
+        throw new ProblemError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'Deze Idempotency-Key is al gebruikt voor een melding met andere inhoud.');
+      }
+      return { replayed: facts.earlier.number };
+    }
     const errors: FieldError[] = [
       ...checkReport({ ...input, birthDate: p.birthDate, actionWantedExplanation: input.actionWantedExplanation }, todayInNL(), true),
       ...lookupErrors(facts, input.locationCode, [

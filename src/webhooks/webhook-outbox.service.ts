@@ -3,18 +3,18 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { RecordedReportEvent, ReportEventBus, ReportEventListener } from '../reports/report-event-bus';
-import { ChangeData, cloudEventJson, feedSequence } from './cloud-event';
+import { ReportEventBus, ReportEventListener, ReportEventNotice, ReportEventStatement } from '../reports/report-event-bus';
+import { ChangeData, cloudEventJson, cloudEventSql, feedSequenceSql, isoTimeSql } from './cloud-event';
+import { SqlValue } from '../common/sql-json';
 import { cloudEventType, TEST_EVENT_TYPE } from './webhook-event-types';
 import { EndpointStatus } from './webhook-endpoint.entity';
 import { WebhookWakeup } from './webhook-wakeup';
-import { preparedQuery } from '../common/prepared-query';
 
 /**
- * The webhook outbox: for each change of a report, in the change's own transaction, one message (the CloudEvent) and
+ * The webhook outbox: for each change of a report, in the change's own statement, one message (the CloudEvent) and
  * one delivery per endpoint that wants it, of the organisations that see the change as the changes feed does: the
  * filing school and the receiver after the change, and for a forward also the receiver it left. A change is never
- * without its deliveries, and a delivery never tells of a change that was rolled back. When the transaction commits,
+ * without its deliveries, and a delivery never tells of a change that was rolled back. Once the change is committed,
  * this instance's worker is woken.
  */
 @Injectable()
@@ -40,28 +40,40 @@ export class WebhookOutbox implements ReportEventListener, OnModuleInit, EntityS
     this.wakeup.wake();
   }
 
-  async onReportEvent(m: EntityManager, event: RecordedReportEvent): Promise<void> {
-    const type = cloudEventType(event.type);
+  /**
+   * Who sees the change: the school, the receiver, and on a forward the receiver it left. Three parts of the change's
+   * statement: the endpoints that want this type, the CloudEvent once (none: nothing written), and a delivery for each.
+   */
+  onReportEvent(statement: ReportEventStatement, event: ReportEventNotice): void {
+    const $ = statement.param;
     const f = event.report;
-    // Who sees the change: the school, the receiver, and on a forward the receiver it left. One statement: the
-    // CloudEvent once, and a delivery for each endpoint that wants this type (none: nothing written).
+    const type = $(cloudEventType(event.type));
     const organisations = [f.school.id, f.receiver.id, ...(f.previousReceiver ? [f.previousReceiver.id] : [])];
     const id = randomUUID();
-    const data: ChangeData = { reportNumber: f.number, change: event.type, status: f.status, url: `${this.config.PUBLIC_URL}/api/v1/reports/${f.number}` };
-    const body = cloudEventJson({
-      id, source: this.config.WEBHOOK_EVENT_SOURCE, type, time: event.at, subject: String(f.number), sequence: feedSequence(event.txid, event.eventId), data: { ...data },
+    // The number is the statement's: a filing draws it in the same statement.
+    const number = new SqlValue(statement.number);
+    const data: Record<keyof ChangeData, unknown> = {
+      reportNumber: number, change: event.type, status: f.status, url: new SqlValue(`${$(`${this.config.PUBLIC_URL}/api/v1/reports/`)} || ${statement.number}`),
+    };
+    const body = cloudEventSql({
+      id, source: this.config.WEBHOOK_EVENT_SOURCE, type: cloudEventType(event.type), time: isoTimeSql('e.created_at'),
+      subject: new SqlValue(`${statement.number}::text`), sequence: new SqlValue(feedSequenceSql('e.txid', 'e.id')), data,
+    }, $);
+    statement.part('hook_w', `SELECT id FROM webhook_endpoint WHERE organisation_id = ANY(${$(organisations)}::uuid[]) AND status = ${$(EndpointStatus.ACTIVE)} AND ${type} = ANY(event_types)`);
+    statement.part('hook_msg', `INSERT INTO webhook_message (id, event_id, type, report_number, body)
+      SELECT ${$(id)}, e.id, ${type}, ${statement.number}, ${body} FROM e WHERE EXISTS (SELECT 1 FROM hook_w) RETURNING id`);
+    statement.part('hook_d', `INSERT INTO webhook_delivery (endpoint_id, message_id, txid)
+      SELECT w.id, msg.id, pg_current_xact_id()::text::bigint FROM hook_w w CROSS JOIN hook_msg msg ORDER BY w.id RETURNING id`);
+    statement.afterwards('hook_d', (deliveries, m) => {
+      if (deliveries > 0) this.wakeAfterCommit(m);
     });
-    const [{ deliveries }] = await preparedQuery<{ deliveries: number }>(
-      m,
-      `WITH w AS (SELECT id FROM webhook_endpoint WHERE organisation_id = ANY($1::uuid[]) AND status = $2 AND $3 = ANY(event_types)),
-       msg AS (INSERT INTO webhook_message (id, event_id, type, report_number, body) SELECT $4, $5, $3, $6, $7 WHERE EXISTS (SELECT 1 FROM w) RETURNING id),
-       d AS (INSERT INTO webhook_delivery (endpoint_id, message_id, txid) SELECT w.id, msg.id, pg_current_xact_id()::text::bigint FROM w CROSS JOIN msg ORDER BY w.id RETURNING id)
-       SELECT count(*)::int AS deliveries FROM d`,
-      [organisations, EndpointStatus.ACTIVE, type, id, event.eventId, f.number, body],
-    );
-    if (deliveries > 0 && m.queryRunner) this.pending.add(m.queryRunner);
   }
 
+  /** Wakes this instance's worker once what `m` wrote is committed: now, or when its transaction commits. */
+  private wakeAfterCommit(m: EntityManager): void {
+    if (m.queryRunner?.isTransactionActive) this.pending.add(m.queryRunner);
+    else this.wakeup.wake();
+  }
 
   /** A test event for one endpoint, in its own message; returns the delivery's id. */
   async enqueueTest(m: EntityManager, endpointId: string, organisationCode: string): Promise<string> {
@@ -85,7 +97,7 @@ export class WebhookOutbox implements ReportEventListener, OnModuleInit, EntityS
        SELECT unnest($1::uuid[]), $2, pg_current_xact_id()::text::bigint RETURNING id`,
       [endpointIds, messageId],
     );
-    if (m.queryRunner) this.pending.add(m.queryRunner);
+    this.wakeAfterCommit(m);
     return rows.map((r) => String(r.id));
   }
 }
