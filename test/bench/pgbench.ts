@@ -19,6 +19,11 @@ function literal(value: unknown): string {
   return `E'${text.replace(/\\/g, '\\\\').replace(/'/g, "''").replace(/:/g, '\\x3a')}'`;
 }
 
+/** The statement's own string literals with their colons written as \x3a (a time format's HH24:MI), as literal() does. */
+function colonsEscaped(sql: string): string {
+  return sql.replace(/'(?:[^']|'')*'/g, (quoted) => (quoted.includes(':') ? `E${quoted.replace(/\\/g, '\\\\').replace(/:/g, '\\x3a')}` : quoted));
+}
+
 /**
  * The pgbench script of one filing: the statements node-postgres sent, in order, each parameter written in as the
  * literal it sent. What must differ per filing differs: the report's id becomes a random UUID made in the statement,
@@ -32,7 +37,7 @@ export function pgbenchScript(statements: SentStatement[]): string {
   const lines = ['\\set rid random(1, 281474976710655)'];
   const answered = new Map<string, string>(); // value -> the variable \gset made of it
   for (const s of statements) {
-    const sql = s.text
+    const sql = colonsEscaped(s.text)
       .replace(/\$(\d+)/g, (_, n: string) => {
         const v = s.values[Number(n) - 1];
         if (v === reportId) return "('00000000-0000-4000-8000-' || lpad(to_hex(:rid::bigint), 12, '0'))::uuid";
