@@ -7,6 +7,7 @@ import { ErrorCode, ProblemError } from '../common/problem';
 import { Actor } from '../kernel/actor';
 import { ALLOW_KEY, PUBLIC_KEY, Permission } from '../kernel/access';
 import { ApiKeysService } from './api-keys.service';
+import { noteCounted } from './rate-limit';
 import { readCookie } from './cookies';
 import { SessionStage } from './session.entity';
 import { SessionsService } from './sessions.service';
@@ -60,7 +61,11 @@ export class AccessGuard implements CanActivate {
   private async authenticate(req: Request): Promise<Actor | null> {
     const header = req.headers.authorization;
     const match = header?.match(/^Bearer\s+(\S+)$/i);
-    if (match) return this.keys.authenticate(match[1]);
+    if (match) {
+      const found = await this.keys.authenticate(match[1]);
+      if (found) noteCounted(req, found.hit);
+      return found?.actor ?? null;
+    }
     // A session that just ran out names its person: a form they sent now is kept for them alone (KeptInputService).
     let owner: string | null = null;
     const found = await this.sessions.find(readCookie(req, this.sessions.cookieName), SessionStage.COMPLETE, (userId) => (owner = userId));
