@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { nlDay, todayInNL } from '../common/dates';
+import { preparedQuery } from '../common/prepared-query';
 import { AppConfig } from '../config/app-config';
 import { createMailTransport, MailDeliveryError, MailTransport } from './mail-transport';
 import { MailTemplates } from './mail-templates';
@@ -89,19 +90,19 @@ export class MailWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async deliverBatch(due: Date): Promise<number> {
-    const claimed: ClaimedRow[] = (
-      await this.db.query(
-        `UPDATE outbox_message o
-            SET claimed_until = now() + make_interval(secs => $1), attempts = o.attempts + 1
-          WHERE o.id IN (SELECT id FROM outbox_message
-                          WHERE status = $2 AND next_attempt_at <= $4 AND (claimed_until IS NULL OR claimed_until < now())
-                          ORDER BY next_attempt_at, id
-                          LIMIT $3
-                          FOR UPDATE SKIP LOCKED)
-        RETURNING o.id, o.template, o.recipient, o.data, o.sealed, o.attempts`,
-        [this.config.MAIL_CLAIM_SECONDS, OutboxStatus.PENDING, BATCH, due],
-      )
-    )[0];
+    // Named statements (ADR 0017), as the e-mails are written: a batch and a "sent" for every e-mail of every filing.
+    const claimed = await preparedQuery<ClaimedRow>(
+      this.db,
+      `UPDATE outbox_message o
+          SET claimed_until = now() + make_interval(secs => $1), attempts = o.attempts + 1
+        WHERE o.id IN (SELECT id FROM outbox_message
+                        WHERE status = $2 AND next_attempt_at <= $4 AND (claimed_until IS NULL OR claimed_until < now())
+                        ORDER BY next_attempt_at, id
+                        LIMIT $3
+                        FOR UPDATE SKIP LOCKED)
+      RETURNING o.id, o.template, o.recipient, o.data, o.sealed, o.attempts`,
+      [this.config.MAIL_CLAIM_SECONDS, OutboxStatus.PENDING, BATCH, due],
+    );
     await Promise.all(claimed.map((row) => this.deliver(row)));
     return claimed.length;
   }
@@ -116,7 +117,8 @@ export class MailWorker implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     // Done: the secret is no longer needed. Only our own claim may finish it (it may have run out and moved on).
-    await this.db.query(
+    await preparedQuery(
+      this.db,
       `UPDATE outbox_message SET status = $2, sent_at = now(), claimed_until = NULL, last_error = NULL, sealed = NULL
         WHERE id = $1 AND status = $3`,
       [row.id, OutboxStatus.SENT, OutboxStatus.PENDING],
