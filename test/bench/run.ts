@@ -25,6 +25,7 @@ import { benchAnnual } from './annual';
 import { Instance, machineCpuSeconds, postgresCpuSeconds, startInstance } from './instance';
 import { captureStatements } from '../support/sql-capture';
 import { pgbenchScript, runPgbench } from './pgbench';
+import { JsonClient } from './http-client';
 
 /**
  * `npm run bench`: files reports over real HTTP with a few clients at once, then lists, reads and polls them, and
@@ -75,26 +76,17 @@ async function main(): Promise<void> {
     const school = await orgs.createSchool('99BE', 'Benchmarkschool', 'VO');
     const { secret } = await helper.get(ApiKeysService).create(school, 'bench', ['melder', 'beheerder']);
     const receiver = await helper.get(ApiKeysService).create((await orgs.findByCode('GM0363'))!, 'bench', ['behandelaar', 'beheerder']);
-    const call = async (base: string, key: string, method: string, path: string, body?: unknown) => {
-      const res = await fetch(base + path, {
-        method,
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      return res.json() as Promise<any>;
-    };
-    const local = await helper.getUrl();
-    await call(local, secret, 'POST', '/api/v1/locations', { code: '01', name: 'Hoofdlocatie' });
-    const reporter = await call(local, secret, 'POST', '/api/v1/reporters', { name: 'Bench', function: 'Verzuim', phone: '0201234567', email: 'b@example.org' });
+    const local = new JsonClient(await helper.getUrl(), 1);
+    await local.call(secret, 'POST', '/api/v1/locations', { code: '01', name: 'Hoofdlocatie' });
+    const reporter = await local.call(secret, 'POST', '/api/v1/reporters', { name: 'Bench', function: 'Verzuim', phone: '0201234567', email: 'b@example.org' });
     const body = (i: number) => benchReportBody(i, { pgnFrom: 500000, surname: 'Leerling', locationCode: '99BE01', reporterId: reporter.id, emailCopies: 'BEIDE' });
-    await call(local, receiver.secret, 'PUT', '/api/v1/notifications/mailbox', { mailbox: 'leerplicht@amsterdam.example' });
+    await local.call(receiver.secret, 'PUT', '/api/v1/notifications/mailbox', { mailbox: 'leerplicht@amsterdam.example' });
     // The statements of one filing, as the service sends them (the first filing also notes the key's use: not counted).
-    await call(local, secret, 'POST', '/api/v1/reports', body(REPORTS));
-    const statements = await captureStatements(() => call(local, secret, 'POST', '/api/v1/reports', body(REPORTS + 1)));
+    await local.call(secret, 'POST', '/api/v1/reports', body(REPORTS));
+    const statements = await captureStatements(() => local.call(secret, 'POST', '/api/v1/reports', body(REPORTS + 1)));
 
     // The embedded database is a folder one process opens at a time: the helper closes while the service runs.
+    local.close();
     await helper.close();
     helper = undefined;
 
@@ -104,6 +96,7 @@ async function main(): Promise<void> {
     delete serviceSettings.DATABASE_POOL_SIZE;
     service = await startInstance('bench', serviceSettings, cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfile}`] : []);
     const base = service.base;
+    const client = new JsonClient(base, CONCURRENCY);
     const filedAt = new Map<number, number>();
     const filing: number[] = [];
     const rssBefore = service.rssMiB();
@@ -117,7 +110,7 @@ async function main(): Promise<void> {
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < REPORTS) {
           const i = next++;
-          const filed = await timed(filing, () => call(base, secret, 'POST', '/api/v1/reports', body(i)));
+          const filed = await timed(filing, () => client.call(secret, 'POST', '/api/v1/reports', body(i)));
           filedAt.set(filed.number, Date.now());
         }
       }),
@@ -139,19 +132,20 @@ async function main(): Promise<void> {
     const listing: number[] = [];
     const reading: number[] = [];
     for (let i = 0; i < 50; i++) {
-      const page = await timed(listing, () => call(base, receiver.secret, 'GET', `/api/v1/reports?limit=50&status=GEREGISTREERD`));
-      await timed(reading, () => call(base, receiver.secret, 'GET', `/api/v1/reports/${page.reports[i % page.reports.length].number}`));
+      const page = await timed(listing, () => client.call(receiver.secret, 'GET', `/api/v1/reports?limit=50&status=GEREGISTREERD`));
+      await timed(reading, () => client.call(receiver.secret, 'GET', `/api/v1/reports/${page.reports[i % page.reports.length].number}`));
     }
     const polling: number[] = [];
     let cursor = '';
     let events = 0;
     for (;;) {
-      const page = await timed(polling, () => call(base, receiver.secret, 'GET', `/api/v1/changes?limit=500${cursor ? `&after=${cursor}` : ''}`));
+      const page = await timed(polling, () => client.call(receiver.secret, 'GET', `/api/v1/changes?limit=500${cursor ? `&after=${cursor}` : ''}`));
       events += page.changes.length;
       cursor = page.nextCursor;
       if (page.changes.length === 0) break;
     }
     const rssAfter = service.rssMiB();
+    client.close();
     await service.stop();
 
     const duoFile = join(__dirname, '../../../../shared/data/duo-vestigingen-bo-2026-08.csv');
