@@ -117,7 +117,7 @@ export async function seed(db: DataSource, app: INestApplication, reports: numbe
                 CASE WHEN x.n % 2 = 0 THEN 'M' ELSE 'V' END, x.at::date - (4 * 365 + (x.n * 17) % 3000),
                 '{"street":"Straat","houseNumber":1,"postcode":"1012 AB","place":"Plaats","municipalityCode":"GM0000"}',
                 'Bench', x.at::date - 10, CASE WHEN x.kind IN ('16U', 'LRV') THEN x.at::date - 1 END, true, true, 'BEIDE',
-                CASE WHEN x.receiver_id = $5 AND x.n % 5 = 0 THEN ($6::uuid[])[1 + x.n % 10] END,
+                CASE WHEN x.receiver_id = $5 AND x.n % 5 = 0 THEN ($6::uuid[])[1 + (x.n / 5) % 10] END,
                 x.at, x.at
            FROM x ORDER BY x.n
          RETURNING id, school_id, receiver_id, created_at)
