@@ -105,8 +105,8 @@ export class RateLimitGuard extends ThrottlerGuard {
 
   /**
    * A request whose hit against EVERY_REQUEST was counted with its key (noteCounted) is decided on that count, as if
-   * the storage had answered it, instead of counted twice; with other settings than it was counted with (a route of
-   * its own limit), it is counted as usual.
+   * the storage had answered it, instead of counted twice. A route with settings of its own for this limit (there is
+   * none) would count the request again under them.
    */
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
     const req = props.context.switchToHttp().getRequest<{ [COUNTED]?: CountedHit }>();
