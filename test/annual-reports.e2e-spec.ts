@@ -3,7 +3,7 @@ import { currentSchoolYear } from '../src/reporting/annual-figures';
 import { RetentionService } from '../src/retention/retention.service';
 import { addMonthsUtc } from '../src/kernel/retention';
 import { activePerson, newRegionalOffice, signIn } from './support/people';
-import { bornAged, bsn, Caller, reportBody, TestApp, TestSchool } from './support/test-app';
+import { bornAged, bsn, Caller, reportBody, TestApp, TestSchool, withoutIds } from './support/test-app';
 
 /**
  * The jaaropgave (Leerplichtwet art. 25) of a finished school year, against figures counted in this file from the
@@ -123,7 +123,7 @@ describe('jaaropgave', () => {
     const own = (await utrecht.get(`/api/v1/annual-reports/${label}`).expect(200)).body;
     expect(own).toMatchObject(expected('GM0344'));
     expect(own).toMatchObject({ received: 0, forwardedIn: 1, openAtEnd: 1, organisation: { code: 'GM0344' } });
-    expect(JSON.stringify(body)).not.toMatch(/Dijk|\d{9}/);
+    expect(withoutIds(JSON.stringify(body))).not.toMatch(/Dijk|\d{9}/);
   });
 
   it('does not change a finished year when its reports are erased', async () => {

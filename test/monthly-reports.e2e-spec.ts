@@ -3,7 +3,7 @@ import { todayInNL } from '../src/common/dates';
 import { monthStart, nextMonth } from '../src/reporting/monthly-figures.query';
 import { RetentionScheduler } from '../src/retention/retention.scheduler';
 import { activePerson, signIn } from './support/people';
-import { bsn, Caller, reportBody, TestApp, TestSchool } from './support/test-app';
+import { bsn, Caller, reportBody, TestApp, TestSchool, withoutIds } from './support/test-app';
 
 describe('monthly reports', () => {
   let t: TestApp;
@@ -65,7 +65,7 @@ describe('monthly reports', () => {
     )).map((r: { number: number }) => r.number);
     expect(old).toContain(longOpen);
     expect(receiver).toMatchObject({ side: 'receiver', filed: 3, openAtEnd: 2, openOver4Weeks: old.length, longOpen: old });
-    expect(JSON.stringify(list)).not.toMatch(/Dijk|\d{9}/);
+    expect(withoutIds(JSON.stringify(list))).not.toMatch(/Dijk|\d{9}/);
   });
 
   it('does not change a month when it is made again later, by the operator', async () => {
