@@ -1,4 +1,26 @@
-import { nextTimeInNL, nlDate, nlDateTime, nlDay, nlShown } from './dates';
+import { nextTimeInNL, nlDate, nlDateTime, nlDay, nlShown, todayInNL } from './dates';
+
+describe('todayInNL', () => {
+  it('is the Dutch calendar day, also just before and after midnight there, summer and winter, asked in any order', () => {
+    const cases: [string, string][] = [
+      ['2026-11-22T22:59:59.999Z', '2026-11-22'], // 23:59:59 in winter (UTC+1)
+      ['2026-11-22T23:00:00.000Z', '2026-11-23'],
+      ['2026-11-22T23:00:00.000Z', '2026-11-23'], // asked again within the hour
+      ['2026-11-22T22:30:00.000Z', '2026-11-22'], // and an earlier moment after it
+      ['2026-07-01T21:59:59.999Z', '2026-07-01'], // 23:59:59 in summer (UTC+2)
+      ['2026-07-01T22:00:00.000Z', '2026-07-02'],
+      ['2026-03-28T23:00:00.000Z', '2026-03-29'], // the night the clocks go forward
+      ['2026-10-24T22:00:00.000Z', '2026-10-25'], // and back
+      ['1999-12-31T23:00:00.000Z', '2000-01-01'],
+    ];
+    for (const [at, day] of cases) expect([at, todayInNL(new Date(at))]).toEqual([at, day]);
+  });
+
+  it('refuses an invalid moment as Intl does, also right after a valid one', () => {
+    todayInNL(new Date('2026-11-22T12:00:00Z'));
+    expect(() => todayInNL(new Date('no date'))).toThrow(RangeError);
+  });
+});
 
 describe('nextTimeInNL', () => {
   it('finds 07:00 Dutch time in winter (UTC+1) and summer (UTC+2)', () => {

@@ -1,8 +1,16 @@
 const NL_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' });
 
+/**
+ * The last answer of todayInNL and the UTC hour it holds for: Dutch time is UTC plus whole hours, so the date there
+ * changes only at the start of a UTC hour (every filing asks, and Intl's formatting was a measurable part of it).
+ */
+let today = { hour: Number.NaN, date: '' };
+
 /** Today's date in the Netherlands, as YYYY-MM-DD: what "not in the future" means to a Dutch school. */
 export function todayInNL(now: Date = new Date()): string {
-  return NL_DATE.format(now);
+  const hour = Math.floor(now.getTime() / 3_600_000);
+  if (hour !== today.hour) today = { hour, date: NL_DATE.format(now) };
+  return today.date;
 }
 
 export function addDays(iso: string, days: number): string {
