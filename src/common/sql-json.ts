@@ -1,13 +1,21 @@
 import { randomUUID } from 'node:crypto';
 
-/** A value that only the statement knows as it runs (the number its insert draws, the moment, the id of its row). */
-export class SqlValue {
-  constructor(readonly expression: string) {}
-}
-
 /** Unguessable, and without characters a JSON string escapes or a regular expression reads: no other value holds it. */
 const MARK = `sql-${randomUUID()}`;
 const HOLE = new RegExp(`"${MARK}(\\d+)"`);
+
+/** The expressions of the jsonSql call under way (it is synchronous): each SqlValue adds its own as it is written. */
+let holes: string[] | undefined;
+
+/** A value that only the statement knows as it runs (the number its insert draws, the moment, the id of its row). */
+export class SqlValue {
+  constructor(readonly expression: string) {}
+
+  /** Inside jsonSql: the mark of its hole (JSON.stringify asks for it; a replacer function would slow every value). */
+  toJSON(): string | { sql: string } {
+    return holes ? `${MARK}${holes.push(this.expression) - 1}` : { sql: this.expression };
+  }
+}
 
 /**
  * JSON text as an SQL expression of text: `value` as JSON.stringify writes it, except that each SqlValue in it becomes
@@ -17,7 +25,13 @@ const HOLE = new RegExp(`"${MARK}(\\d+)"`);
  */
 export function jsonSql(value: unknown, param: (text: string) => string): string {
   const expressions: string[] = [];
-  const text = JSON.stringify(value, (_key, v: unknown) => (v instanceof SqlValue ? `${MARK}${expressions.push(v.expression) - 1}` : v));
+  holes = expressions;
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } finally {
+    holes = undefined;
+  }
   return text
     .split(HOLE)
     .flatMap((piece, i) => (i % 2 === 1 ? [`to_json(${expressions[Number(piece)]})::text`] : piece === '' ? [] : [param(piece)]))
