@@ -1,5 +1,4 @@
-import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { AuditContextMiddleware } from './audit-context';
+import { Module } from '@nestjs/common';
 import { AuditApiController } from './audit.api.controller';
 import { AuditLogPagesController } from './audit-log.pages.controller';
 import { AuditService } from './audit.service';
@@ -10,8 +9,4 @@ import { AuditService } from './audit.service';
   providers: [AuditService],
   exports: [AuditService],
 })
-export class AuditModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AuditContextMiddleware).forRoutes('*path');
-  }
-}
+export class AuditModule {}

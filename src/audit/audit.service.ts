@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { FieldCode, invalid } from '../common/problem';
 import { Actor } from '../kernel/actor';
-import { currentClientIp } from './audit-context';
+import { currentClientIp } from '../common/request-context';
 import { AuditAction, AuditActorType, AuditOutcome, AuditSubjectType } from './audit-event.entity';
 import { redactDetails, redactText } from './audit-redaction';
 import { AuditQuery } from './audit.dto';
@@ -28,7 +28,7 @@ export interface AuditEntry {
   subjectId?: string | number | null;
   /** Default SUCCESS. */
   outcome?: AuditOutcome | `${AuditOutcome}`;
-  /** Default: the address of the request being served (see AuditContextMiddleware); null outside a request. */
+  /** Default: the address of the request being served (see requestLog); null outside a request. */
   clientIp?: string | null;
   /** Facts about the action. Never secrets or PGNs: record() drops what audit-redaction.ts describes. */
   details?: Record<string, unknown>;

@@ -26,7 +26,8 @@ export interface FinishedRequest {
 
 /**
  * First of all middleware: gives the request its id (X-Request-Id when well-formed, else a new UUID), returns it in
- * the answer, runs the rest of the request inside it (so every line written meanwhile carries it), and when the
+ * the answer, runs the rest of the request in its context (common/request-context.ts: every line written meanwhile
+ * carries the id, every audit entry the client's address), and when the
  * answer has gone writes one line: method, route template, status, duration, and who asked (organisation code and
  * type, API key or person). No URL, no headers, no body.
  */
@@ -56,6 +57,6 @@ export function requestLog(logger: Logger | null, observers: ((r: FinishedReques
     };
     res.once('finish', finished);
     res.once('close', finished);
-    requestContext.run({ requestId }, next);
+    requestContext.run({ requestId, req }, next);
   };
 }

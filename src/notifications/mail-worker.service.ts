@@ -8,6 +8,7 @@ import { createMailTransport, MailDeliveryError, MailTransport } from './mail-tr
 import { MailTemplates } from './mail-templates';
 import { MailSecretBox } from './notifications.service';
 import { MailTemplate, OutboxMessage, OutboxStatus } from './outbox-message.entity';
+import { outsideRequest } from '../common/request-context';
 
 const BATCH = 20;
 /** Any number, the same in every instance: only one instance puts the digests together at a time. */
@@ -68,9 +69,11 @@ export class MailWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private schedule(ms: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce().finally(() => this.schedule(this.config.MAIL_POLL_MS));
-    }, ms);
+    this.timer = outsideRequest(() =>
+      setTimeout(() => {
+        this.running = this.runOnce().finally(() => this.schedule(this.config.MAIL_POLL_MS));
+      }, ms),
+    );
   }
 
   /**

@@ -1,12 +1,12 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { NextFunction, Request, Response } from 'express';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AeadBox } from '../common/aead-box';
 import { clock } from '../common/clock';
 import { readCookie } from '../common/cookies';
+import { currentRequest } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { masterKey } from '../config/master-key';
 import { localPath } from './forms';
@@ -50,7 +50,8 @@ interface RequestScope {
 @Injectable()
 export class KeptInputService {
   private readonly box: AeadBox;
-  readonly scope = new AsyncLocalStorage<RequestScope>();
+  /** What the middleware found for each portal request being served (found through the request's context). */
+  private readonly scopes = new WeakMap<Request, RequestScope>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -144,7 +145,8 @@ export class KeptInputService {
       next(error);
       return;
     }
-    this.scope.run(scope, () => next());
+    this.scopes.set(req, scope);
+    next();
   }
 
   /**
@@ -152,7 +154,8 @@ export class KeptInputService {
    * the cookie is cleared as they are given (or refused: a different person signed in).
    */
   restoredValues(): Record<string, string | string[]> | null {
-    const scope = this.scope.getStore();
+    const req = currentRequest();
+    const scope = req && this.scopes.get(req);
     const kept = scope?.restorable;
     const actor = scope?.req.actor;
     if (!scope || !kept || kept.used || kept.dropped || !actor || actor.type !== 'USER' || scope.res.headersSent) return null;

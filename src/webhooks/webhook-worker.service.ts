@@ -9,6 +9,7 @@ import { AttemptRecord, DueDelivery, EndpointUpdate, HeldEndpoint, WebhookQueue 
 import { AttemptResult, WebhookSender } from './webhook-sender';
 import { signatureHeader, WebhookSecretBox } from './webhook-signing';
 import { WebhookWakeup } from './webhook-wakeup';
+import { outsideRequest } from '../common/request-context';
 
 /** Deliveries read and sent per round for one endpoint; their outcomes are written together. */
 const BATCH = 100;
@@ -65,13 +66,15 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private schedule(ms: number): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      if (this.polling) return void this.polling.then(() => this.schedule(0));
-      this.polling = this.poll().finally(() => {
-        this.polling = undefined;
-        this.schedule(this.config.WEBHOOK_POLL_MS);
-      });
-    }, ms);
+    this.timer = outsideRequest(() =>
+      setTimeout(() => {
+        if (this.polling) return void this.polling.then(() => this.schedule(0));
+        this.polling = this.poll().finally(() => {
+          this.polling = undefined;
+          this.schedule(this.config.WEBHOOK_POLL_MS);
+        });
+      }, ms),
+    );
   }
 
   /** Takes as many free endpoints as there are free places, and serves each until nothing is left to send to it. */

@@ -1,0 +1,24 @@
+import type { Request } from 'express';
+import { currentClientIp, currentRequestId, outsideRequest, requestContext } from './request-context';
+
+describe('the request context', () => {
+  const req = { ip: '203.0.113.7', socket: { remoteAddress: '10.0.0.1' } } as unknown as Request;
+
+  it("gives the request's id and client address to what runs for it, later ticks included, and nothing outside", async () => {
+    const seen = await requestContext.run({ requestId: 'req-12345678', req }, async () => {
+      await new Promise((r) => setTimeout(r, 1));
+      return [currentRequestId(), currentClientIp()];
+    });
+    expect(seen).toEqual(['req-12345678', '203.0.113.7']);
+    expect([currentRequestId(), currentClientIp()]).toEqual([undefined, null]);
+  });
+
+  it('lets a timer that a request sets (a worker woken by a filing) run without that request', async () => {
+    const inTimer = await requestContext.run({ requestId: 'req-12345678', req }, () => ({
+      inside: new Promise((r) => setTimeout(() => r(currentRequestId()), 1)),
+      outside: outsideRequest(() => new Promise((r) => setTimeout(() => r([currentRequestId(), currentClientIp()]), 1))),
+    }));
+    expect(await inTimer.inside).toBe('req-12345678');
+    expect(await inTimer.outside).toEqual([undefined, null]);
+  });
+});
