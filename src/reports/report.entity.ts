@@ -42,6 +42,7 @@ export interface MunicipalContact {
 @Index('report_receiver_school_number_idx', ['receiverId', 'schoolId', 'number'])
 @Index('report_receiver_updated_idx', ['receiverId', 'updatedAt'])
 @Index('report_school_updated_idx', ['schoolId', 'updatedAt'])
+// With statistics of assigned user -> receiver (migrations/1765800000000-OfficerStatistics.ts): an officer's own list.
 @Index('report_assigned_number_idx', ['assignedUserId', 'number'], { where: 'assigned_user_id IS NOT NULL' })
 @Index('report_receiver_kind_number_idx', ['receiverId', 'kind', 'number'])
 @Index('report_receiver_created_kind_idx', ['receiverId', 'createdAt', 'kind'])
