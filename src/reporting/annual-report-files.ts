@@ -1,9 +1,9 @@
-import ExcelJS from 'exceljs';
 import { nlDate } from '../common/dates';
 import {
   CLOSING_EXPLANATION_LABELS, CLOSING_REASON_LABELS, ClosingExplanation, ClosingReason, KIND_LABELS, ReportKind,
 } from '../kernel/report-codes';
 import { AnnualFigures } from './annual-figures';
+import { exceljs } from '../common/heavy-libraries';
 
 /** A row of the jaaropgave: what, this year, the year before (when shown). */
 export type AnnualRow = [string, number | string, (number | string)?];
@@ -55,7 +55,7 @@ export function annualHeading(f: AnnualFigures): string {
 }
 
 export async function annualReportXlsx(f: AnnualFigures, madeAt: Date): Promise<Buffer> {
-  const book = new ExcelJS.Workbook();
+  const book = new (exceljs().Workbook)();
   book.creator = 'Verzuimloket';
   book.created = madeAt;
   const sheet = book.addWorksheet(f.schoolYear);
