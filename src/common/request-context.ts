@@ -9,6 +9,8 @@ import type { Request } from 'express';
  */
 export interface RequestContext {
   readonly requestId: string;
+  /** As the request arrived (taken then: once the connection has closed, its socket no longer knows it). */
+  readonly clientIp: string | null;
   readonly req: Request;
 }
 
@@ -24,8 +26,7 @@ export function currentRequestId(): string | undefined {
  * that TRUST_PROXY names, the real client's (`trust proxy` is set in bootstrap.ts).
  */
 export function currentClientIp(): string | null {
-  const req = requestContext.getStore()?.req;
-  return req ? (req.ip ?? req.socket?.remoteAddress ?? null) : null;
+  return requestContext.getStore()?.clientIp ?? null;
 }
 
 /**

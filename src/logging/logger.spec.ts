@@ -16,7 +16,7 @@ describe('the logger', () => {
   it('writes Nest lines with their context, the request id inside a request, and stacks without a PGN', () => {
     const { lines, nest } = capture();
     nest.log('gestart', 'Start');
-    requestContext.run({ requestId: 'req-12345678', req: {} as Request }, () => nest.error('mislukt voor 111222333', 'Error: x\n    at y (111222333)', 'Errors'));
+    requestContext.run({ requestId: 'req-12345678', clientIp: null, req: {} as Request }, () => nest.error('mislukt voor 111222333', 'Error: x\n    at y (111222333)', 'Errors'));
     expect(lines[0]).toMatchObject({ level: 'info', context: 'Start', msg: 'gestart' });
     expect(lines[0].requestId).toBeUndefined();
     expect(lines[1]).toMatchObject({ level: 'error', context: 'Errors', requestId: 'req-12345678', msg: 'mislukt voor *********' });

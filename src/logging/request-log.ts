@@ -57,6 +57,6 @@ export function requestLog(logger: Logger | null, observers: ((r: FinishedReques
     };
     res.once('finish', finished);
     res.once('close', finished);
-    requestContext.run({ requestId, req }, next);
+    requestContext.run({ requestId, clientIp: req.ip ?? req.socket?.remoteAddress ?? null, req }, next);
   };
 }
