@@ -1,6 +1,13 @@
+import { MailWorker } from '../src/notifications/mail-worker.service';
+import { TestMailServer } from './support/mail-server';
 import { activePerson, signIn } from './support/people';
 import { captureStatements } from './support/sql-capture';
-import { reportBody, TestApp } from './support/test-app';
+import { bsn, reportBody, TestApp } from './support/test-app';
+
+/** The text of every statement node-postgres sent while `work` ran. */
+async function count(work: () => Promise<unknown>): Promise<string[]> {
+  return (await captureStatements(work)).map((s) => s.text);
+}
 
 /**
  * Filing a report takes 3 round trips to the database, the whole request counted: the caller's key with the
@@ -14,11 +21,6 @@ describe('round trips to the database', () => {
 
   beforeAll(async () => (t = await TestApp.start()));
   afterAll(() => t.stop());
-
-  /** The text of every statement node-postgres sent while `work` ran. */
-  async function count(work: () => Promise<unknown>): Promise<string[]> {
-    return (await captureStatements(work)).map((s) => s.text);
-  }
 
   it('files a report in 3, with a key, and closes it in at most 8', async () => {
     const school = await t.newSchool();
@@ -44,5 +46,36 @@ describe('round trips to the database', () => {
     await agent.get('/api/v1/session').expect(200);
     const closing = await count(() => agent.post(`/api/v1/reports/${n}/status`).set('X-CSRF-Token', csrf).send({ status: 'IN_BEHANDELING' }).expect(200));
     expect(closing.length).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('round trips of the mail worker', () => {
+  let t: TestApp;
+  let mail: TestMailServer;
+
+  // The worker's own rounds are a minute apart: the test drives one.
+  beforeAll(async () => {
+    mail = await TestMailServer.start();
+    t = await TestApp.start({ SMTP_URL: mail.url, MAIL_WORKER: 'true', MAIL_POLL_MS: '60000' });
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await mail?.stop();
+  });
+
+  it('claims a batch of e-mails in one statement and marks them sent in one more, not one per e-mail', async () => {
+    const school = await t.newSchool('Postschool');
+    // Each filing e-mails the municipality's mailbox.
+    await (await t.keyFor('GM0363', ['behandelaar', 'beheerder'])).put('/api/v1/notifications/mailbox', { mailbox: 'leerplicht@amsterdam.example' }).expect(200);
+    for (let i = 0; i < 3; i++) await school.post('/api/v1/reports', reportBody(school, {}, { pgn: bsn(778100 + i) })).expect(201);
+    const [{ due }] = await t.db.query(`SELECT count(*)::int AS due FROM outbox_message WHERE status = 'PENDING'`);
+    expect(due).toBeGreaterThanOrEqual(3);
+    const worker = t.app.get(MailWorker);
+    const round = await count(() => worker.runOnce());
+    await mail.waitFor(due);
+    expect(round.filter((q) => /UPDATE outbox_message o\s+SET claimed_until/.test(q))).toHaveLength(1);
+    expect(round.filter((q) => /SET status = \$2, sent_at = now\(\)/.test(q))).toHaveLength(1);
+    const [{ left }] = await t.db.query(`SELECT count(*)::int AS left FROM outbox_message WHERE status <> 'SENT'`);
+    expect(left).toBe(0);
   });
 });

@@ -93,7 +93,7 @@ export class MailWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async deliverBatch(due: Date): Promise<number> {
-    // Named statements (ADR 0017), as the e-mails are written: a batch and a "sent" for every e-mail of every filing.
+    // Named statements (ADR 0017), as the e-mails are written: a claim and a "sent" for every batch of every round.
     const claimed = await preparedQuery<ClaimedRow>(
       this.db,
       `UPDATE outbox_message o
@@ -106,26 +106,31 @@ export class MailWorker implements OnApplicationBootstrap, OnModuleDestroy {
       RETURNING o.id, o.template, o.recipient, o.data, o.sealed, o.attempts`,
       [this.config.MAIL_CLAIM_SECONDS, OutboxStatus.PENDING, BATCH, due],
     );
-    await Promise.all(claimed.map((row) => this.deliver(row)));
+    const sent = (await Promise.all(claimed.map((row) => this.deliver(row)))).filter((id): id is string => id !== undefined);
+    // Done, in one statement for the batch (was one per e-mail: a commit each): the secrets are no longer needed.
+    // Only our own claim may finish an e-mail (it may have run out and moved on).
+    if (sent.length > 0) {
+      await preparedQuery(
+        this.db,
+        `UPDATE outbox_message SET status = $2, sent_at = now(), claimed_until = NULL, last_error = NULL, sealed = NULL
+          WHERE id = ANY($1::uuid[]) AND status = $3`,
+        [sent, OutboxStatus.SENT, OutboxStatus.PENDING],
+      );
+    }
     return claimed.length;
   }
 
-  private async deliver(row: ClaimedRow): Promise<void> {
+  /** Sends one claimed e-mail: its id once the mail server has taken it; a failure is noted for a later attempt. */
+  private async deliver(row: ClaimedRow): Promise<string | undefined> {
     try {
       const secret = row.sealed ? { link: this.box.open(row.sealed, row.id) } : {};
       const mail = this.templates.render(row.template, { ...row.data, ...secret });
       await this.transport!.send({ messageId: `<${row.id}@${this.domain}>`, to: row.recipient, ...mail });
+      return row.id;
     } catch (error) {
       await this.failed(row, error);
-      return;
+      return undefined;
     }
-    // Done: the secret is no longer needed. Only our own claim may finish it (it may have run out and moved on).
-    await preparedQuery(
-      this.db,
-      `UPDATE outbox_message SET status = $2, sent_at = now(), claimed_until = NULL, last_error = NULL, sealed = NULL
-        WHERE id = $1 AND status = $3`,
-      [row.id, OutboxStatus.SENT, OutboxStatus.PENDING],
-    );
   }
 
   private async failed(row: ClaimedRow, error: unknown): Promise<void> {
