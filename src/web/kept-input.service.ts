@@ -36,12 +36,6 @@ interface Restorable {
   dropped?: boolean;
 }
 
-interface RequestScope {
-  req: Request & { actor?: { id: string; type: string } };
-  res: Response;
-  restorable?: Restorable;
-}
-
 /**
  * The page kit's memory for one browser: a form sent when the session had ended (ASVS: no silent loss of input,
  * nothing of it in the address or the log), kept sealed until the person is back on the form after signing in; and
@@ -50,8 +44,8 @@ interface RequestScope {
 @Injectable()
 export class KeptInputService {
   private readonly box: AeadBox;
-  /** What the middleware found for each portal request being served (found through the request's context). */
-  private readonly scopes = new WeakMap<Request, RequestScope>();
+  /** The kept form the middleware found for a portal request being served (found through the request's context). */
+  private readonly restorable = new WeakMap<Request, Restorable>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -130,14 +124,14 @@ export class KeptInputService {
    * (restoredValues), which gives them only to the person they belong to; once shown or refused they are deleted.
    */
   async middleware(req: Request, res: Response, next: NextFunction): Promise<void> {
-    const scope: RequestScope = { req, res };
     try {
       if ((req.method === 'GET' || req.method === 'HEAD') && !req.path.startsWith('/api/') && readCookie(req, this.cookie(KeptPurpose.FORM))) {
         const row = await this.find(req, KeptPurpose.FORM);
         if (row && row.page === req.originalUrl) {
-          scope.restorable = { id: row.id, userId: row.userId, values: JSON.parse(this.box.open(row.sealed, row.id)) as Record<string, string | string[]> };
+          const kept: Restorable = { id: row.id, userId: row.userId, values: JSON.parse(this.box.open(row.sealed, row.id)) as Record<string, string | string[]> };
+          this.restorable.set(req, kept);
           res.on('finish', () => {
-            if (scope.restorable?.used || scope.restorable?.dropped) void this.db.getRepository(KeptInput).delete({ id: row.id }).catch(() => undefined);
+            if (kept.used || kept.dropped) void this.db.getRepository(KeptInput).delete({ id: row.id }).catch(() => undefined);
           });
         }
       }
@@ -145,7 +139,6 @@ export class KeptInputService {
       next(error);
       return;
     }
-    this.scopes.set(req, scope);
     next();
   }
 
@@ -154,12 +147,12 @@ export class KeptInputService {
    * the cookie is cleared as they are given (or refused: a different person signed in).
    */
   restoredValues(): Record<string, string | string[]> | null {
-    const req = currentRequest();
-    const scope = req && this.scopes.get(req);
-    const kept = scope?.restorable;
-    const actor = scope?.req.actor;
-    if (!scope || !kept || kept.used || kept.dropped || !actor || actor.type !== 'USER' || scope.res.headersSent) return null;
-    scope.res.clearCookie(this.cookie(KeptPurpose.FORM), this.cookieOptions());
+    const req = currentRequest() as (Request & { actor?: { id: string; type: string } }) | undefined;
+    const kept = req && this.restorable.get(req);
+    const actor = req?.actor;
+    const res = req?.res;
+    if (!kept || kept.used || kept.dropped || !actor || actor.type !== 'USER' || !res || res.headersSent) return null;
+    res.clearCookie(this.cookie(KeptPurpose.FORM), this.cookieOptions());
     if (kept.userId === null || kept.userId !== actor.id) {
       kept.dropped = true;
       return null;
