@@ -9,19 +9,30 @@ import { codeAt } from '../../src/identity/credentials/totp';
 import { PASSWORD, Person } from './people';
 import { TestApp } from './test-app';
 
-/** Debian's Chromium (installed by .ci/run); the tests never download a browser. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * Debian's Chromium (installed by .ci/run); the tests never download a browser. Its headless shell when installed
+ * (Debian's chromium-headless-shell, the same Chromium built for automation, which Playwright also prefers): the full
+ * browser's headless mode here cost three to four times its CPU per page, and every open page of a browser context kept
+ * about a sixth of a core busy doing nothing (docs/testing.md).
+ */
+export const CHROMIUM =
+  process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium-headless-shell', '/usr/bin/chromium'].find((path) => existsSync(path)) ?? '/usr/bin/chromium';
 /** The README's pictures, renewed with UPDATE_SCREENSHOTS=1; other runs write them where git does not look. */
 export const SCREENSHOTS = join(__dirname, '..', '..', process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results/screenshots');
 /** In CI a missing browser fails the suite; elsewhere (a laptop without Chromium) the browser tests are skipped. */
 export const describeWithBrowser = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
 
+/** Launches Chromium, registered so that the contexts each test opens are closed after it (test/support/close-pages.ts). */
 export async function launchBrowser(): Promise<Browser> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+  const registry = globalThis as typeof globalThis & { __vzlBrowsers?: Set<Browser> };
+  (registry.__vzlBrowsers ??= new Set()).add(browser);
+  browser.on('disconnected', () => registry.__vzlBrowsers?.delete(browser));
+  return browser;
 }
 
 /** The service listening on a free port, and its address for the browser. */
