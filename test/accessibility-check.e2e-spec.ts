@@ -1,11 +1,16 @@
-import { Browser } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { describeWithBrowser, expectAccessible, launchBrowser, newPage } from './support/browser';
 
-/** The check every page test relies on: it must find what it is there to find, also after it passed a page once. */
+/**
+ * The check every page test relies on: it must find what it is there to find, also after it passed a page once. And
+ * the pages a test opens are closed after it (test/support/close-pages.ts), those of `beforeAll` kept.
+ */
 describeWithBrowser('the accessibility check of the page tests', () => {
   let browser: Browser;
+  let kept: Page;
   beforeAll(async () => {
     browser = await launchBrowser();
+    kept = await newPage(browser);
   });
   afterAll(() => browser.close());
 
@@ -26,5 +31,15 @@ describeWithBrowser('the accessibility check of the page tests', () => {
     await expectAccessible(tab);
     await tab.setContent(page('<p>Eerste tekst</p><img src="a.png">'));
     await expect(expectAccessible(tab)).rejects.toThrow(/image-alt/);
+  });
+
+  it('opens a page of its own (closed after this test)', async () => {
+    await newPage(browser);
+    expect(browser.contexts()).toHaveLength(2);
+  });
+
+  it('finds only the page of beforeAll open after the tests before it', () => {
+    expect(browser.contexts()).toEqual([kept.context()]);
+    expect(kept.isClosed()).toBe(false);
   });
 });
