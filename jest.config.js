@@ -18,7 +18,6 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   transform: { '^.+\\.(t|j|mj|cj)s$': ['@swc/jest', swc] },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@electric-sql)/)'],
-  setupFilesAfterEnv: ['<rootDir>/test/support/close-pages.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   // Browser tests on two shared cores take minutes; a test that truly hangs still fails, later.

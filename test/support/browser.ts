@@ -6,6 +6,7 @@ import { Browser, chromium, Page } from 'playwright-core';
 import { clock } from '../../src/common/clock';
 import request from 'supertest';
 import { codeAt } from '../../src/identity/credentials/totp';
+import { registerBrowser } from './close-pages';
 import { PASSWORD, Person } from './people';
 import { TestApp } from './test-app';
 
@@ -29,9 +30,7 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
-  const registry = globalThis as typeof globalThis & { __vzlBrowsers?: Set<Browser> };
-  (registry.__vzlBrowsers ??= new Set()).add(browser);
-  browser.on('disconnected', () => registry.__vzlBrowsers?.delete(browser));
+  registerBrowser(browser);
   return browser;
 }
 
