@@ -78,4 +78,23 @@ describe('round trips of the mail worker', () => {
     const [{ left }] = await t.db.query(`SELECT count(*)::int AS left FROM outbox_message WHERE status <> 'SENT'`);
     expect(left).toBe(0);
   });
+
+  it('sends more than a batch in two lanes at once, every e-mail exactly once', async () => {
+    const school = await t.newSchool('Drukke postschool');
+    const before = mail.received.length;
+    for (let i = 0; i < 45; i++) await school.post('/api/v1/reports', reportBody(school, {}, { pgn: bsn(778200 + i * 10) })).expect(201);
+    const [{ due }] = await t.db.query(`SELECT count(*)::int AS due FROM outbox_message WHERE status = 'PENDING'`);
+    expect(due).toBeGreaterThanOrEqual(45);
+    const round = await count(() => t.app.get(MailWorker).runOnce());
+    const received = (await mail.waitFor(before + due)).slice(before);
+    // 45 and more: a full first batch, then two lanes that claim on their own until each finds less than a batch.
+    expect(round.filter((q) => /UPDATE outbox_message o\s+SET claimed_until/.test(q)).length).toBeGreaterThanOrEqual(4);
+    await new Promise((r) => setTimeout(r, 300)); // an e-mail sent twice would arrive by now
+    await mail.parseAll();
+    const ids = received.map((m) => m.messageId);
+    expect(mail.received.length - before).toBe(due);
+    expect(new Set(ids).size).toBe(due);
+    const [{ left }] = await t.db.query(`SELECT count(*)::int AS left FROM outbox_message WHERE status <> 'SENT'`);
+    expect(left).toBe(0);
+  });
 });
