@@ -14,7 +14,10 @@ import { bsn } from '../support/test-app';
  * (6,122 locations, imported as the operator does) and so over the municipalities they lie in; the pupil lives in the
  * location's municipality, and the receiver is what routing decides for it (the municipality's alternative routing for
  * the kind, then its delegation). A location in a city with 100 or more of them (Amsterdam, Rotterdam, The Hague) files
- * 1.7 times as many (larger schools), so that Amsterdam, the largest, receives about 5 % (52,902 of 1M in issue 14). Numbers and filing times rise together
+ * 1.7 times as many (larger schools), so that Amsterdam, the largest, receives about 5 % (52,902 of 1M in issue 14). DUO's
+ * file holds primary schools only, whose busiest files some 600: one large secondary school in Amsterdam is added
+ * (LARGE_SCHOOL, a made-up BRIN, imported as a one-line DUO file of sector VO) that files BIG_SCHOOL_WEIGHT times what a
+ * primary location does, about 5,000 of 1M, as a school of 2,000 pupils would over two years. Numbers and filing times rise together
  * over two years; older reports are mostly closed. Surnames: 50 common Dutch names (80 %) and 3,000 rare ones. A fifth
  * of the largest receiver's reports are assigned to one of 10 officers. Every report has its filing event (the changes
  * feed). PGNs are random bytes, except SEARCHED_PGNS reports of the largest receiver, encrypted and hashed for real so
@@ -27,6 +30,9 @@ export const COMMON = ['jansen', 'devries', 'vandenberg', 'bakker', 'visser', 's
 export const RARE = Array.from({ length: 3000 }, (_, i) => `zeld${(i * 7919).toString(36)}man`);
 export const SEARCHED_PGNS = 200;
 export const LARGEST = 'GM0363';
+/** The large secondary school the seed adds to DUO's primary schools (a made-up BRIN), and how many locations it weighs. */
+export const LARGE_SCHOOL = '99ZZ';
+const LARGE_SCHOOL_WEIGHT = 35;
 
 export interface Seeded {
   officers: string[];
@@ -46,6 +52,8 @@ export async function seeded(db: DataSource, reports: number): Promise<Seeded | 
   const [{ count }] = await db.query('SELECT count(*)::int AS count FROM report');
   const [{ unfinished }] = await db.query(`SELECT to_regclass('bench_seed_index') IS NOT NULL AS unfinished`);
   if (count !== reports || unfinished) return null;
+  const [large] = await db.query('SELECT 1 FROM organisation WHERE code = $1', [LARGE_SCHOOL]);
+  if (!large) throw new Error(`this database was seeded before the seed had school ${LARGE_SCHOOL}: run again with --reseed`);
   return { officers: await officersOf(db), pgns: Array.from({ length: SEARCHED_PGNS }, (_, i) => bsn(700000 + i * 13)) };
 }
 
@@ -62,7 +70,12 @@ export async function seed(db: DataSource, app: INestApplication, reports: numbe
   const [{ count: done }] = await db.query('SELECT count(*)::int AS count FROM report');
   const largest = (await app.get(OrganisationsService).findByCode(LARGEST))!;
   if (done === 0) {
-    await app.get(DuoImportService).import(readFileSync(duoFile()), 'PO');
+    const duo = readFileSync(duoFile());
+    await app.get(DuoImportService).import(duo, 'PO');
+    const header = duo.subarray(0, duo.indexOf(10) + 1);
+    await app.get(DuoImportService).import(Buffer.concat([header, Buffer.from(
+      `Noord-Holland;99999;${LARGE_SCHOOL};${LARGE_SCHOOL}00;Bench Scholengemeenschap (synthetisch);Benchstraat;1;1011 AA;AMSTERDAM;0363;AMSTERDAM;Openbaar; ; ;Benchstraat;1;1011 AA;AMSTERDAM;;;;;;;;;;;;;Noord\n`,
+    )]), 'VO');
     await db.query(`INSERT INTO reporter (school_id, name, function, phone, email)
                     SELECT id, 'Bench', 'Verzuimcoördinator', '0201234567', 'b@example.org' FROM organisation WHERE type = 'SCHOOL'`);
     await db.query(
@@ -88,7 +101,10 @@ export async function seed(db: DataSource, app: INestApplication, reports: numbe
         `WITH urban AS (SELECT municipality_id FROM location GROUP BY 1 HAVING count(*) >= 100),
               weighted AS (SELECT l.id, l.school_id, l.municipality_id FROM location l WHERE l.municipality_id IS NOT NULL
                            UNION ALL
-                           SELECT l.id, l.school_id, l.municipality_id FROM location l JOIN urban u USING (municipality_id) WHERE abs(hashtext(l.id::text)) % 10 < 7),
+                           SELECT l.id, l.school_id, l.municipality_id FROM location l JOIN urban u USING (municipality_id) WHERE abs(hashtext(l.id::text)) % 10 < 7
+                           UNION ALL
+                           SELECT l.id, l.school_id, l.municipality_id FROM location l JOIN organisation s ON s.id = l.school_id CROSS JOIN generate_series(2, $7::int)
+                            WHERE s.code = $8),
               locs AS (SELECT l.id AS location_id, l.school_id, l.municipality_id, p.id AS reporter_id, row_number() OVER (ORDER BY l.id) - 1 AS i, count(*) OVER () AS size
                          FROM weighted l JOIN reporter p ON p.school_id = l.school_id),
               kinds(kind) AS (VALUES ('16U'), ('LRV'), ('LUXE'), ('OVERIG')),
@@ -123,7 +139,7 @@ export async function seed(db: DataSource, app: INestApplication, reports: numbe
          RETURNING id, school_id, receiver_id, created_at)
          INSERT INTO report_event (report_id, receiver_id, school_id, txid, type, actor_organisation_id, actor_type, actor_name, created_at)
          SELECT id, receiver_id, school_id, pg_current_xact_id()::text::bigint, 'INGEDIEND', school_id, 'API_KEY', 'Bench', created_at FROM ins`,
-        [names, from, Math.min(from + batch - 1, reports), reports, largest.id, officers],
+        [names, from, Math.min(from + batch - 1, reports), reports, largest.id, officers, LARGE_SCHOOL_WEIGHT, LARGE_SCHOOL],
       );
       process.stdout.write(`\rseeding: ${Math.min(from + batch - 1, reports)} of ${reports}`);
     }
