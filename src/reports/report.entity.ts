@@ -46,9 +46,12 @@ export interface MunicipalContact {
 @Index('report_assigned_number_idx', ['assignedUserId', 'number'], { where: 'assigned_user_id IS NOT NULL' })
 @Index('report_receiver_kind_number_idx', ['receiverId', 'kind', 'number'])
 @Index('report_receiver_created_kind_idx', ['receiverId', 'createdAt', 'kind'])
-// On the status rank (an expression) after the receiver or the school, made by migrations/1765700000000-ScaleIndexes.ts.
+@Index('report_school_created_kind_idx', ['schoolId', 'createdAt', 'kind'])
+// On the status rank (an expression) after the receiver or the school, made by migrations/1765700000000-ScaleIndexes.ts,
+// and after the receiver and the school by migrations/1765900000000-SchoolSideIndexes.ts.
 @Index('report_receiver_status_idx', { synchronize: false })
 @Index('report_school_status_idx', { synchronize: false })
+@Index('report_receiver_school_status_idx', { synchronize: false })
 export class Report {
   @PrimaryGeneratedColumn('uuid')
   id: string;
