@@ -13,8 +13,9 @@ import { outsideRequest } from '../common/request-context';
 const BATCH = 20;
 /**
  * Batches in flight at once when more than one is due, each claimed, sent and marked on its own (SKIP LOCKED keeps
- * them apart): one lane waits on the database while another waits on the mail server. Measured with `npm run bench`,
- * 5,000 filings: the last e-mail 13-14 s after the first filing instead of 14.5-17 s.
+ * them apart): one lane waits on the database while another waits on the mail server. In alternating runs of
+ * `BENCH_REPORTS=5000 npm run bench` the last e-mail arrived 13.1-14.0 s after the first filing against 14.5-17.2 s
+ * with one (docs/benchmarks.md).
  */
 const LANES = 2;
 /** Any number, the same in every instance: only one instance puts the digests together at a time. */

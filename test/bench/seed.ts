@@ -16,7 +16,7 @@ import { bsn } from '../support/test-app';
  * the kind, then its delegation). A location in a city with 100 or more of them (Amsterdam, Rotterdam, The Hague) files
  * 1.7 times as many (larger schools), so that Amsterdam, the largest, receives about 5 % (52,902 of 1M in issue 14). DUO's
  * file holds primary schools only, whose busiest files some 600: one large secondary school in Amsterdam is added
- * (LARGE_SCHOOL, a made-up BRIN, imported as a one-line DUO file of sector VO) that files BIG_SCHOOL_WEIGHT times what a
+ * (LARGE_SCHOOL, a made-up BRIN, imported as a one-line DUO file of sector VO) that files LARGE_SCHOOL_WEIGHT times what a
  * primary location does, about 5,000 of 1M, as a school of 2,000 pupils would over two years. Numbers and filing times rise together
  * over two years; older reports are mostly closed. Surnames: 50 common Dutch names (80 %) and 3,000 rare ones. A fifth
  * of the largest receiver's reports are assigned to one of 10 officers. Every report has its filing event (the changes
