@@ -76,7 +76,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     });
     // One query for all outbox figures per scrape, shared by the gauges below.
     let reading: Promise<Awaited<ReturnType<typeof readOutboxState>>> | null = null;
-    const state = () => (reading ??= readOutboxState(this.db).finally(() => setTimeout(() => (reading = null), 1000)));
+    const state = () => (reading ??= readOutboxState(this.db).finally(() => setTimeout(() => (reading = null), 1000).unref()));
     const gauge = (name: string, help: string, value: (s: Awaited<ReturnType<typeof readOutboxState>>) => number) =>
       new Gauge({ name, help, registers: [this.registry], async collect() { this.set(value(await state())); } });
     gauge('vzl_mail_outbox_pending', 'E-mails die wachten om verstuurd te worden', (s) => s.mailPending);
