@@ -76,8 +76,8 @@ describe('ReportQueries.list, in tables', () => {
         WHERE ((r.school_id = $1 AND ($2::uuid[] IS NULL OR r.location_id = ANY($2))) OR r.receiver_id = $1)
           AND r.created_at >= (now() AT TIME ZONE 'Europe/Amsterdam')::date - 731
           AND ($3::text IS NULL OR r.status = $3) AND ($4::text IS NULL OR r.kind = $4) AND ($5::text IS NULL OR s.code || l.code = $5)
-          AND ($6::date IS NULL OR r.created_at >= $6::date)`,
-      [a.organisationId, a.locationIds ?? null, f.status ?? null, f.kind ?? null, f.location ?? null, f.from ?? null],
+          AND ($6::date IS NULL OR r.created_at >= $6::date) AND ($7::date IS NULL OR r.created_at < $7::date + 1)`,
+      [a.organisationId, a.locationIds ?? null, f.status ?? null, f.kind ?? null, f.location ?? null, f.from ?? null, f.to ?? null],
     );
     return rows.map((r) => r.number).sort((x, y) => x - y);
   }
@@ -90,6 +90,9 @@ describe('ReportQueries.list, in tables', () => {
     ['kind luxe', { kind: ReportKind.LUXE }],
     ['location 02', { location: `${code}02` }],
     ['filed in the last 60 days', { from: daysAgo(60) }],
+    // A range that ends before today: the newest reports are not in it (the list walks past them in its index).
+    ['filed 100 to 20 days ago', { from: daysAgo(100), to: daysAgo(20) }],
+    ['in behandeling, filed up to 30 days ago', { status: ReportStatus.IN_BEHANDELING, to: daysAgo(30) }],
   ];
 
   it('yields each visible report exactly once, in order, for every caller, sort, filter and page size', async () => {

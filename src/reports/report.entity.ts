@@ -37,8 +37,9 @@ export interface MunicipalContact {
 @Check('report_kind_check', `"kind" IN ('16U','LRV','LUXE','RMC','OVERIG')`)
 @Check('report_status_check', `"status" IN ('GEREGISTREERD','IN_BEHANDELING','AFGESLOTEN','TER_KENNISNEMING_AANGENOMEN','INGETROKKEN')`)
 @Check('report_dates_check', `"end_date" IS NULL OR "end_date" >= "begin_date"`)
-@Index('report_school_number_idx', ['schoolId', 'number'])
-@Index('report_receiver_number_idx', ['receiverId', 'number'])
+// The date after the number (migrations/1766000000000-NumberDateIndexes.ts): a month's newest reports found in the index.
+@Index('report_school_number_created_idx', ['schoolId', 'number', 'createdAt'])
+@Index('report_receiver_number_created_idx', ['receiverId', 'number', 'createdAt'])
 @Index('report_receiver_school_number_idx', ['receiverId', 'schoolId', 'number'])
 @Index('report_receiver_updated_idx', ['receiverId', 'updatedAt'])
 @Index('report_school_updated_idx', ['schoolId', 'updatedAt'])
