@@ -31,6 +31,16 @@ export const OVERVIEW_COUNT_CAP = 10_000;
  */
 const STATUS_RANK = `array_position(ARRAY['${STATUS_ORDER.join("','")}']::text[], r.status)`;
 
+/**
+ * What a list shows (ReportSummary.of, the receiver's assignee, the read marks by id), and all that its query reads
+ * and TypeORM makes entities of: not the report's other 27 columns or the organisations' and location's others.
+ */
+const SUMMARY_COLUMNS = [
+  ...['id', 'number', 'kind', 'status', 'schoolId', 'locationId', 'receiverId', 'pupilInitials', 'pupilPrefix', 'pupilSurname', 'beginDate', 'endDate', 'createdAt', 'updatedAt', 'version', 'assignedUserId'].map((c) => `r.${c}`),
+  ...['school', 'receiver'].flatMap((o) => ['id', 'code', 'name', 'type'].map((c) => `${o}.${c}`)),
+  'location.id', 'location.code', 'location.name', 'assignee.id', 'assignee.name',
+];
+
 function rankOf(status: ReportStatus): number {
   return STATUS_ORDER.indexOf(status) + 1;
 }
@@ -356,11 +366,11 @@ export class ReportQueries {
     });
     const qb = this.db.getRepository(Report).createQueryBuilder('r');
     if (joins) {
-      qb.innerJoinAndSelect('r.school', 'school')
-        .innerJoinAndSelect('r.location', 'location')
-        .innerJoinAndSelect('r.receiver', 'receiver')
-        .leftJoin('r.assignedUser', 'assignee')
-        .addSelect(['assignee.id', 'assignee.name']);
+      qb.select(SUMMARY_COLUMNS)
+        .innerJoin('r.school', 'school')
+        .innerJoin('r.location', 'location')
+        .innerJoin('r.receiver', 'receiver')
+        .leftJoin('r.assignedUser', 'assignee');
     }
     if (side === 'school') return qb.where(schoolSide);
     // A school never receives its own report; said here so that the two sides cannot overlap.
