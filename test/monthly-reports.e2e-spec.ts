@@ -1,6 +1,6 @@
 import { clock } from '../src/common/clock';
 import { todayInNL } from '../src/common/dates';
-import { monthStart, nextMonth } from '../src/reporting/monthly-figures.query';
+import { monthStart, nextMonth } from '../src/common/dates';
 import { RetentionScheduler } from '../src/retention/retention.scheduler';
 import { activePerson, signIn } from './support/people';
 import { bsn, Caller, reportBody, TestApp, TestSchool, withoutIds } from './support/test-app';

@@ -74,9 +74,10 @@ describe('ReportQueries.list, in tables', () => {
     const rows: { number: number }[] = await t.db.query(
       `SELECT r.number FROM report r JOIN organisation s ON s.id = r.school_id JOIN location l ON l.id = r.location_id
         WHERE ((r.school_id = $1 AND ($2::uuid[] IS NULL OR r.location_id = ANY($2))) OR r.receiver_id = $1)
-          AND r.created_at >= (now() AT TIME ZONE 'Europe/Amsterdam')::date - 731
+          AND (r.created_at AT TIME ZONE 'Europe/Amsterdam')::date >= (now() AT TIME ZONE 'Europe/Amsterdam')::date - 731
           AND ($3::text IS NULL OR r.status = $3) AND ($4::text IS NULL OR r.kind = $4) AND ($5::text IS NULL OR s.code || l.code = $5)
-          AND ($6::date IS NULL OR r.created_at >= $6::date) AND ($7::date IS NULL OR r.created_at < $7::date + 1)`,
+          AND ($6::date IS NULL OR (r.created_at AT TIME ZONE 'Europe/Amsterdam')::date >= $6::date)
+          AND ($7::date IS NULL OR (r.created_at AT TIME ZONE 'Europe/Amsterdam')::date <= $7::date)`,
       [a.organisationId, a.locationIds ?? null, f.status ?? null, f.kind ?? null, f.location ?? null, f.from ?? null, f.to ?? null],
     );
     return rows.map((r) => r.number).sort((x, y) => x - y);

@@ -6,6 +6,7 @@ import { Organisation } from '../src/organisations/organisation.entity';
 import { OrganisationsService } from '../src/organisations/organisations.service';
 import { ReportEventsService } from '../src/reports/report-events.service';
 import { ReportQueries } from '../src/reports/report-queries';
+import { ReportSearchInput } from '../src/reports/report.dto';
 import { bsn, Caller, reportBody, TestApp, TestSchool } from './support/test-app';
 import { feedCaughtUp } from './support/until';
 
@@ -79,6 +80,27 @@ describe('start page figures and the changes feed, read from one side\'s index',
     expect(mine.open.GEREGISTREERD).toBeGreaterThan(0);
     expect(mine.open.IN_BEHANDELING).toBeGreaterThan(0);
     expect((await t.app.get(ReportQueries).startFigures(actorOf(gm0344))).open.GEREGISTREERD).toBe(4);
+  });
+
+  it('counts a report filed at 00:30 on the first of a month in that month, and begins the overview\'s days at midnight in the Netherlands', async () => {
+    const night = await t.newSchool('Nachtschool');
+    const file = async (pgn: number) => (await night.post('/api/v1/reports', reportBody(night, { kind: 'OVERIG' }, { pgn: bsn(pgn) })).expect(201)).body.number as number;
+    const early = await file(6101);
+    const late = await file(6107);
+    // The first moment of the oldest month the start page shows, in Dutch time (the server's session runs in UTC).
+    const [m]: { start: Date; month: string; day: string; before: string }[] = await db.query(
+      `SELECT w AT TIME ZONE 'Europe/Amsterdam' AS start, to_char(w, 'YYYY-MM') AS month, to_char(w, 'YYYY-MM-DD') AS day, to_char(w - interval '1 day', 'YYYY-MM-DD') AS before
+         FROM (SELECT date_trunc('month', now() AT TIME ZONE 'Europe/Amsterdam') - interval '11 months' AS w) x`,
+    );
+    await db.query(`UPDATE report SET created_at = $2::timestamptz + interval '30 minutes' WHERE number = $1`, [early, m.start]);
+    await db.query(`UPDATE report SET created_at = $2::timestamptz - interval '30 minutes' WHERE number = $1`, [late, m.start]);
+    const actor = actorOf(night.org);
+    const queries = t.app.get(ReportQueries);
+    expect((await queries.startFigures(actor)).monthly).toEqual([{ month: m.month, kind: 'OVERIG', count: 1 }]);
+    const listed = async (q: ReportSearchInput) => (await queries.list(actor, q)).reports.map((r) => r.number);
+    expect(await listed({ from: m.day, to: m.day } as ReportSearchInput)).toEqual([early]);
+    expect(await listed({ to: m.before } as ReportSearchInput)).toEqual([late]);
+    expect(await listed({ from: m.before } as ReportSearchInput)).toEqual([early, late].sort((a, b) => b - a));
   });
 
   it('gives each side the events of the reports it sees now, and after a forward the new receiver the whole history', async () => {

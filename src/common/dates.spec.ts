@@ -1,4 +1,4 @@
-import { nextTimeInNL, nlDate, nlDateTime, nlDay, nlShown, todayInNL } from './dates';
+import { monthStart, nextTimeInNL, nlDate, nlDateTime, nlDay, nlShown, shiftMonths, startOfDayInNL, todayInNL } from './dates';
 
 describe('todayInNL', () => {
   it('is the Dutch calendar day, also just before and after midnight there, summer and winter, asked in any order', () => {
@@ -19,6 +19,27 @@ describe('todayInNL', () => {
   it('refuses an invalid moment as Intl does, also right after a valid one', () => {
     todayInNL(new Date('2026-11-22T12:00:00Z'));
     expect(() => todayInNL(new Date('no date'))).toThrow(RangeError);
+  });
+});
+
+describe('startOfDayInNL and monthStart', () => {
+  it('is midnight in the Netherlands, winter and summer, also on the Sundays the clocks change (at 02:00 and 03:00)', () => {
+    const cases: [string, string][] = [
+      ['2026-11-01', '2026-10-31T23:00:00.000Z'],
+      ['2026-07-01', '2026-06-30T22:00:00.000Z'],
+      ['2026-03-29', '2026-03-28T23:00:00.000Z'], // still winter time at midnight (noon is summer time)
+      ['2026-03-30', '2026-03-29T22:00:00.000Z'],
+      ['2026-10-25', '2026-10-24T22:00:00.000Z'], // still summer time at midnight
+      ['2026-10-26', '2026-10-25T23:00:00.000Z'],
+      ['2000-01-01', '1999-12-31T23:00:00.000Z'],
+    ];
+    for (const [day, at] of cases) expect([day, startOfDayInNL(day).toISOString()]).toEqual([day, at]);
+    expect(monthStart('2026-11').toISOString()).toBe('2026-10-31T23:00:00.000Z');
+    expect(monthStart('2026-04').toISOString()).toBe('2026-03-31T22:00:00.000Z');
+  });
+
+  it('moves months across years', () => {
+    expect([shiftMonths('2026-01', -1), shiftMonths('2026-12', 1), shiftMonths('2026-12', -11), shiftMonths('2026-03', -26)]).toEqual(['2025-12', '2027-01', '2026-01', '2024-01']);
   });
 });
 

@@ -13,6 +13,24 @@ export function todayInNL(now: Date = new Date()): string {
   return today.date;
 }
 
+/** The first moment of a month in the Netherlands ('2026-11' → 2026-10-31T23:00Z). */
+export function monthStart(month: string): Date {
+  return startOfDayInNL(`${month}-01`);
+}
+
+/** The month after 'YYYY-MM'. */
+export function nextMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number);
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+}
+
+/** 'YYYY-MM' moved by n months; the month three months before the end of `month` starts at shiftMonths(month, -2). */
+export function shiftMonths(month: string, n: number): string {
+  const [y, m] = month.split('-').map(Number);
+  const index = y * 12 + (m - 1) + n;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
 export function addDays(iso: string, days: number): string {
   const d = new Date(`${iso}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);
@@ -20,6 +38,19 @@ export function addDays(iso: string, days: number): string {
 }
 
 const NL_TIME = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Amsterdam', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/**
+ * The moment a day (YYYY-MM-DD) begins in the Netherlands ('2026-11-01' → 2026-10-31T23:00Z). A date compared with a
+ * timestamp in SQL begins at midnight in the database session's time zone instead, UTC on most servers: an hour or two
+ * late here.
+ */
+export function startOfDayInNL(day: string): Date {
+  for (const offsetHours of [2, 1]) {
+    const candidate = new Date(Date.parse(`${day}T00:00:00Z`) - offsetHours * 3_600_000);
+    if (NL_DATE.format(candidate) === day && NL_TIME.format(candidate) === '00:00') return candidate;
+  }
+  throw new Error(`Geen begin van de dag ${day} gevonden`);
+}
 
 /** The first moment after `now` at which clocks in the Netherlands show `hhmm` (e.g. "07:00"), summer or winter time. */
 export function nextTimeInNL(hhmm: string, now: Date = new Date()): Date {

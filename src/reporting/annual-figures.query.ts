@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { todayInNL } from '../common/dates';
 import { AnnualFigures, SchoolYear } from './annual-figures';
-import { monthStart } from './monthly-figures.query';
+import { monthStart } from '../common/dates';
 
 /**
  * The facts the jaaropgave counts, per report, read alike from a report in the register and from the destruction

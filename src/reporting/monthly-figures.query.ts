@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { monthStart, nextMonth, shiftMonths } from '../common/dates';
 import { Counts, MonthlyFigures } from './monthly-figures';
 
 /** One report as the month saw it. */
@@ -39,23 +40,6 @@ const MONTH_SQL = `
          s.code || l.code AS location, l.name AS location_name, s.code AS school, s.name AS school_name
     FROM report r JOIN location l ON l.id = r.location_id JOIN organisation s ON s.id = r.school_id
    WHERE r.created_at < $2`;
-
-/** The first moment of a month in the Netherlands ('2026-11' → 2026-10-31T23:00Z). */
-export function monthStart(month: string): Date {
-  return new Date(Date.parse(`${month}-01T12:00:00Z`) - nlOffsetHours(`${month}-01`) * 3_600_000 - 12 * 3_600_000);
-}
-
-/** The month after 'YYYY-MM'. */
-export function nextMonth(month: string): string {
-  const [y, m] = month.split('-').map(Number);
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
-}
-
-function nlOffsetHours(day: string): number {
-  const noon = new Date(`${day}T12:00:00Z`);
-  const shown = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Amsterdam', hour: '2-digit', hourCycle: 'h23' }).format(noon);
-  return Number(shown) - 12;
-}
 
 /** The figures of every school and every receiver with reports in the month, in one read of the register. */
 export async function monthlyFigures(m: EntityManager, month: string): Promise<Map<string, MonthlyFigures>> {
@@ -104,13 +88,6 @@ function figuresOf(month: string, organisation: MonthlyFigures['organisation'], 
     openOver3Months: openAtEnd.filter((r) => r.created_at < threeMonths).length,
     longOpen: side === 'receiver' ? longOpen.map((r) => r.number).sort((a, b) => a - b) : [],
   };
-}
-
-/** 'YYYY-MM' moved by n months; the month three months before the end of `month` starts at shiftMonths(month, -2). */
-export function shiftMonths(month: string, n: number): string {
-  const [y, m] = month.split('-').map(Number);
-  const index = y * 12 + (m - 1) + n;
-  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
 }
 
 function countBy<T>(rows: T[], key: (r: T) => string): Counts {

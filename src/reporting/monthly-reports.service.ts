@@ -3,14 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditAction, AuditService, byActor } from '../audit/audit.service';
 import { clock } from '../common/clock';
-import { todayInNL } from '../common/dates';
+import { shiftMonths, todayInNL } from '../common/dates';
 import { FieldCode, invalid, notFound } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { Actor } from '../kernel/actor';
 import { addMonthsUtc } from '../kernel/retention';
 import { JobRunner } from '../retention/job-runner';
 import { RetentionScheduler } from '../retention/retention.scheduler';
-import { monthlyFigures, shiftMonths } from './monthly-figures.query';
+import { monthlyFigures } from './monthly-figures.query';
 import { MonthlyFigures } from './monthly-figures';
 
 export interface MonthlyReportRow {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
 import { AuditAction, AuditService, byActor } from '../audit/audit.service';
-import { addDays, todayInNL } from '../common/dates';
+import { addDays, monthStart, shiftMonths, startOfDayInNL, todayInNL } from '../common/dates';
 import { FieldCode, invalid } from '../common/problem';
 import { Actor } from '../kernel/actor';
 import { OrganisationType } from '../kernel/organisation-type';
@@ -214,19 +214,24 @@ export class ReportQueries {
 
   /**
    * The start page's figures, counted in the database (no pupil data leaves it). Each count reads an index of the
-   * actor's side only: the open reports by status from (receiver or school, status rank, number), the months by kind from
-   * (receiver or school, created_at, kind), both index-only scans (ADR 0014).
+   * actor's side only: the open reports by status from (receiver or school, status rank, number) and their rows (an
+   * index-only scan cannot use an index on an expression of a column it lacks), the months by kind from (receiver or
+   * school, created_at, kind) alone (ADR 0014).
    */
   async startFigures(actor: Actor): Promise<StartFigures> {
     const params = [actor.organisationId, locationLimit(actor)];
     const visible = visibleOnSideSql(actor, 'r', '$1', '$2');
+    const thisMonth = todayInNL().slice(0, 7);
+    const months = Array.from({ length: 12 }, (_, i) => shiftMonths(thisMonth, i - 11));
+    const starts = months.map(monthStart);
     const [open, monthly, answered] = await Promise.all([
       this.db.query(`SELECT ${STATUS_RANK} AS rank, count(*)::int AS count FROM report r WHERE ${visible} AND ${STATUS_RANK} IN (${rankOf(ReportStatus.GEREGISTREERD)}, ${rankOf(ReportStatus.IN_BEHANDELING)}) GROUP BY 1`, params),
+      // Each report's month found among the twelve months' first moments (width_bucket, a binary search), where
+      // formatting every report's moment as a Dutch month cost two thirds of the query at the largest inbox.
       this.db.query(
-        `SELECT to_char(r.created_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM') AS month, r.kind, count(*)::int AS count
-           FROM report r WHERE ${visible} AND r.created_at >= date_trunc('month', now() AT TIME ZONE 'Europe/Amsterdam') - interval '11 months'
-          GROUP BY 1, 2`,
-        params,
+        `SELECT width_bucket(r.created_at, $3::timestamptz[]) AS month, r.kind, count(*)::int AS count
+           FROM report r WHERE ${visible} AND r.created_at >= $4 GROUP BY 1, 2`,
+        [...params, starts, starts[0]],
       ),
       actor.organisationType === OrganisationType.SCHOOL
         ? this.db.query(
@@ -235,8 +240,12 @@ export class ReportQueries {
           params,
         )
         : Promise.resolve(null),
-    ]) as [{ rank: number; count: number }[], StartFigures['monthly'], { count: number }[] | null];
-    return { open: Object.fromEntries(open.map((o) => [STATUS_ORDER[o.rank - 1], o.count])), monthly, answered: answered ? answered[0].count : null };
+    ]) as [{ rank: number; count: number }[], { month: number; kind: ReportKind; count: number }[], { count: number }[] | null];
+    return {
+      open: Object.fromEntries(open.map((o) => [STATUS_ORDER[o.rank - 1], o.count])),
+      monthly: monthly.map((m) => ({ month: months[m.month - 1], kind: m.kind, count: m.count })),
+      answered: answered ? answered[0].count : null,
+    };
   }
 
   /** The active reporter of the actor's school that is the signed-in person (the same e-mail address), if any. */
@@ -329,9 +338,10 @@ export class ReportQueries {
   /** The overview's filters, two years back at most. */
   private filter(qb: SelectQueryBuilder<Report>, q: ReportSearchInput): SelectQueryBuilder<Report> {
     const earliest = addDays(todayInNL(), -OVERVIEW_DAYS);
+    // Days as they are in the Netherlands: filed at 00:30 on the 1st is filed on the 1st.
     const from = q.from && q.from > earliest ? q.from : earliest;
-    qb.andWhere('r.createdAt >= :from', { from });
-    if (q.to) qb.andWhere('r.createdAt < :to', { to: addDays(q.to, 1) });
+    qb.andWhere('r.createdAt >= :from', { from: startOfDayInNL(from) });
+    if (q.to) qb.andWhere('r.createdAt < :to', { to: startOfDayInNL(addDays(q.to, 1)) });
     if (q.kind) qb.andWhere('r.kind = :kind', { kind: q.kind });
     // The status by its rank, so that the index on (receiver or school, rank, number) serves the filter in order. A
     // range of one rank, not "= rank": with an equality PostgreSQL drops the rank from the order as a constant, and
