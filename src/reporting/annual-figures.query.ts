@@ -1,7 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { todayInNL } from '../common/dates';
+import { monthStart, todayInNL } from '../common/dates';
 import { AnnualFigures, SchoolYear } from './annual-figures';
-import { monthStart } from '../common/dates';
 
 /**
  * The facts the jaaropgave counts, per report, read alike from a report in the register and from the destruction
