@@ -101,6 +101,9 @@ describe('start page figures and the changes feed, read from one side\'s index',
     expect(await listed({ from: m.day, to: m.day } as ReportSearchInput)).toEqual([early]);
     expect(await listed({ to: m.before } as ReportSearchInput)).toEqual([late]);
     expect(await listed({ from: m.before } as ReportSearchInput)).toEqual([early, late].sort((a, b) => b - a));
+    // The oldest and newest dates a filter accepts: nothing found, and no error.
+    expect(await listed({ from: '1900-01-01', to: '1900-01-01' } as ReportSearchInput)).toEqual([]);
+    expect(await listed({ to: '2100-12-31' } as ReportSearchInput)).toEqual([early, late].sort((a, b) => b - a));
   });
 
   it('gives each side the events of the reports it sees now, and after a forward the new receiver the whole history', async () => {

@@ -32,8 +32,12 @@ describe('startOfDayInNL and monthStart', () => {
       ['2026-10-25', '2026-10-24T22:00:00.000Z'], // still summer time at midnight
       ['2026-10-26', '2026-10-25T23:00:00.000Z'],
       ['2000-01-01', '1999-12-31T23:00:00.000Z'],
+      ['2100-12-31', '2100-12-30T23:00:00.000Z'], // a filter's newest date
     ];
     for (const [day, at] of cases) expect([day, startOfDayInNL(day).toISOString()]).toEqual([day, at]);
+    // A filter's oldest date, in whatever offset the time zone data gives Amsterdam then: midnight there, to the second.
+    const shown = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Amsterdam', dateStyle: 'short', timeStyle: 'medium' });
+    for (const day of ['1900-01-01', '1937-07-01', '1940-05-16']) expect(shown.format(startOfDayInNL(day))).toBe(`${day} 00:00:00`);
     expect(monthStart('2026-11').toISOString()).toBe('2026-10-31T23:00:00.000Z');
     expect(monthStart('2026-04').toISOString()).toBe('2026-03-31T22:00:00.000Z');
   });

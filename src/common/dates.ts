@@ -39,17 +39,26 @@ export function addDays(iso: string, days: number): string {
 
 const NL_TIME = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Amsterdam', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
+const NL_PARTS = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+});
+
+/** How far clocks in the Netherlands are ahead of UTC at a moment, in ms (an hour or two; other amounts before 1946). */
+function nlOffsetMs(t: number): number {
+  const p = Object.fromEntries(NL_PARTS.formatToParts(t).map((x) => [x.type, Number(x.value)]));
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(t / 1000) * 1000;
+}
+
 /**
  * The moment a day (YYYY-MM-DD) begins in the Netherlands ('2026-11-01' → 2026-10-31T23:00Z). A date compared with a
  * timestamp in SQL begins at midnight in the database session's time zone instead, UTC on most servers: an hour or two
- * late here.
+ * late here. The offset is taken again at the moment found, for a day whose UTC midnight has another offset than its
+ * own (the Sundays the clocks change).
  */
 export function startOfDayInNL(day: string): Date {
-  for (const offsetHours of [2, 1]) {
-    const candidate = new Date(Date.parse(`${day}T00:00:00Z`) - offsetHours * 3_600_000);
-    if (NL_DATE.format(candidate) === day && NL_TIME.format(candidate) === '00:00') return candidate;
-  }
-  throw new Error(`Geen begin van de dag ${day} gevonden`);
+  const midnight = Date.parse(`${day}T00:00:00Z`);
+  const guess = midnight - nlOffsetMs(midnight);
+  return new Date(midnight - nlOffsetMs(guess));
 }
 
 /** The first moment after `now` at which clocks in the Netherlands show `hhmm` (e.g. "07:00"), summer or winter time. */
