@@ -26,7 +26,7 @@ interface FuzzCaller {
 /** Text a validator, a parser or a database may choke on. */
 const HOSTILE_TEXT = [
   '', ' ', '\u0000', 'a\u0000b', '\ud800', 'x\udfff', 'x'.repeat(5000), '0x1', '1e309', '-1', '+1', '1.0', '__proto__', 'constructor', '%00', '%ED%A0%80',
-  '../../etc/passwd', '<script>alert(1)</script>', "' OR 1=1 --", '😀', 'null', 'true', '99999999999999999999999', '2026-02-30', '0000-00-00', 'GM0363',
+  '../../etc/passwd', '<script>alert(1)</script>', "' OR 1=1 --", '😀', 'null', 'true', '99999999999999999999999', '2026-02-30', '0000-00-00', '1900-01-01', '2100-12-31', 'GM0363',
   '00000000-0000-0000-0000-000000000000', 'vzl_abcdefgh_' + 'a'.repeat(43), '\r\nSet-Cookie: x=1', '\u202e', '=cmd|x',
 ];
 const HOSTILE = fc.oneof(
@@ -244,7 +244,8 @@ describe('hostile values at every operation of the API, as every caller', () => 
         }
       }
       for (const name of op.query) {
-        for (const value of ['a\u0000b', '\ud800', 'x'.repeat(5000), '0x1', '-1', '99999999999999999999']) {
+        // Hostile values, and valid ones at the edges of what validation lets through (the oldest and newest dates).
+        for (const value of ['a\u0000b', '\ud800', 'x'.repeat(5000), '0x1', '-1', '99999999999999999999', '1900-01-01', '2100-12-31']) {
           await check(caller, op, `${url}?${new URLSearchParams({ [name]: value })}`, op.body ? base : undefined);
           sent++;
         }
