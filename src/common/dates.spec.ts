@@ -59,6 +59,18 @@ describe('nextTimeInNL', () => {
     expect(nextTimeInNL('07:00', new Date('2026-03-28T12:00:00Z')).toISOString()).toBe('2026-03-29T05:00:00.000Z');
   });
 
+  it('answers alike when asked again, later, earlier, for another time, or once the moment has come', () => {
+    const asked: [string, string, string][] = [
+      ['07:00', '2026-11-22T12:00:00Z', '2026-11-23T06:00:00.000Z'],
+      ['07:00', '2026-11-23T05:59:59.999Z', '2026-11-23T06:00:00.000Z'], // later, before the moment: remembered
+      ['07:00', '2026-11-22T05:00:00Z', '2026-11-22T06:00:00.000Z'], // earlier than it was remembered from
+      ['07:00', '2026-11-22T06:00:00Z', '2026-11-23T06:00:00.000Z'], // at the moment itself: the next day's
+      ['18:30', '2026-11-22T06:00:00Z', '2026-11-22T17:30:00.000Z'], // another time
+      ['07:00', '2026-11-23T06:00:00Z', '2026-11-24T06:00:00.000Z'],
+    ];
+    for (const [hhmm, now, at] of asked) expect([hhmm, now, nextTimeInNL(hhmm, new Date(now)).toISOString()]).toEqual([hhmm, now, at]);
+  });
+
   it('skips a time that does not exist on the day the clocks go forward', () => {
     expect(nextTimeInNL('02:30', new Date('2026-03-28T12:00:00Z')).toISOString()).toBe('2026-03-30T00:30:00.000Z');
   });

@@ -61,13 +61,24 @@ export function startOfDayInNL(day: string): Date {
   return new Date(midnight - nlOffsetMs(guess));
 }
 
+/**
+ * The last answer of nextTimeInNL, and from when it holds: until the moment it names, the next moment showing that
+ * time stays the same (every e-mail of a filing asks, and each answer took several Intl formattings).
+ */
+let next = { hhmm: '', from: 0, at: new Date(0) };
+
 /** The first moment after `now` at which clocks in the Netherlands show `hhmm` (e.g. "07:00"), summer or winter time. */
 export function nextTimeInNL(hhmm: string, now: Date = new Date()): Date {
+  const t = now.getTime();
+  if (next.hhmm === hhmm && next.from <= t && t < next.at.getTime()) return next.at;
   for (let day = 0; day <= 2; day++) {
-    const date = addDays(todayInNL(now), day);
+    const date = addDays(NL_DATE.format(now), day);
     for (const offsetHours of [2, 1]) {
       const candidate = new Date(Date.parse(`${date}T${hhmm}:00Z`) - offsetHours * 3_600_000);
-      if (candidate > now && todayInNL(candidate) === date && NL_TIME.format(candidate) === hhmm) return candidate;
+      if (candidate > now && NL_DATE.format(candidate) === date && NL_TIME.format(candidate) === hhmm) {
+        next = { hhmm, from: t, at: candidate };
+        return candidate;
+      }
     }
   }
   throw new Error(`Geen tijdstip ${hhmm} gevonden`);
