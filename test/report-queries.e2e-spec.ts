@@ -193,4 +193,21 @@ describe('ReportQueries.list, in tables', () => {
       (await events.changes(actors['school'], undefined, 500)).changes.length,
     );
   });
+
+  it('pages on through one status sorted by status after the report at the cursor moved to another status', async () => {
+    const fresh = await t.newSchool('Cursorschool');
+    const numbers: number[] = [];
+    for (const pgn of [9101, 9107, 9113]) numbers.push((await fresh.post('/api/v1/reports', reportBody(fresh, {}, { pgn: bsn(pgn), birthDate: bornAged(12) })).expect(201)).body.number);
+    const a = actor({ org: { id: fresh.org.id, code: fresh.org.code, type: fresh.org.type } }, ['melder']);
+    for (const sort of ['status', '-status'] as ReportSort[]) {
+      const first = await queries.list(a, { status: ReportStatus.GEREGISTREERD, sort, limit: 1 });
+      const cursor = first.nextCursor!;
+      await officer.post(`/api/v1/reports/${cursor}/status`, { status: ReportStatus.IN_BEHANDELING }).expect(200);
+      const rest = await queries.list(a, { status: ReportStatus.GEREGISTREERD, sort, limit: 50, after: cursor });
+      const want = numbers.filter((n) => n !== cursor && (sort === 'status' ? n > cursor : n < cursor));
+      expect({ sort, rest: rest.reports.map((r) => r.number) }).toEqual({ sort, rest: sort === 'status' ? want : want.reverse() });
+      expect(rest.reports.length).toBeGreaterThan(0);
+      numbers.splice(numbers.indexOf(cursor), 1);
+    }
+  });
 });

@@ -104,6 +104,14 @@ describe('start page figures and the changes feed, read from one side\'s index',
     // The oldest and newest dates a filter accepts: nothing found, and no error.
     expect(await listed({ from: '1900-01-01', to: '1900-01-01' } as ReportSearchInput)).toEqual([]);
     expect(await listed({ to: '2100-12-31' } as ReportSearchInput)).toEqual([early, late].sort((a, b) => b - a));
+    // The twelve months are Dutch months, oldest first; a report dated after this month (a clock ahead) is in none.
+    const figures = await queries.startFigures(actor);
+    expect([figures.months.length, figures.months[0]]).toEqual([12, m.month]);
+    await db.query(
+      `UPDATE report SET created_at = (date_trunc('month', now() AT TIME ZONE 'Europe/Amsterdam') + interval '1 month 1 hour') AT TIME ZONE 'Europe/Amsterdam' WHERE number = $1`,
+      [late],
+    );
+    expect((await queries.startFigures(actor)).monthly).toEqual([{ month: m.month, kind: 'OVERIG', count: 1 }]);
   });
 
   it('gives each side the events of the reports it sees now, and after a forward the new receiver the whole history', async () => {

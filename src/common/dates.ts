@@ -70,7 +70,7 @@ let next = { hhmm: '', from: 0, at: new Date(0) };
 /** The first moment after `now` at which clocks in the Netherlands show `hhmm` (e.g. "07:00"), summer or winter time. */
 export function nextTimeInNL(hhmm: string, now: Date = new Date()): Date {
   const t = now.getTime();
-  if (next.hhmm === hhmm && next.from <= t && t < next.at.getTime()) return next.at;
+  if (next.hhmm === hhmm && next.from <= t && t < next.at.getTime()) return new Date(next.at); // a copy: a Date can be changed
   for (let day = 0; day <= 2; day++) {
     const date = addDays(NL_DATE.format(now), day);
     for (const offsetHours of [2, 1]) {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
 import { AuditAction, AuditService, byActor } from '../audit/audit.service';
-import { addDays, monthStart, shiftMonths, startOfDayInNL, todayInNL } from '../common/dates';
+import { addDays, monthStart, nextMonth, shiftMonths, startOfDayInNL, todayInNL } from '../common/dates';
 import { FieldCode, invalid } from '../common/problem';
 import { Actor } from '../kernel/actor';
 import { OrganisationType } from '../kernel/organisation-type';
@@ -68,6 +68,8 @@ function toWhere([sql, params]: [string, Record<string, number>]): { sql: string
 /** What the start page shows: open reports by status, reports per month (12) by kind, and for a school the replies. */
 export interface StartFigures {
   open: Partial<Record<ReportStatus, number>>;
+  /** The twelve months counted, 'YYYY-MM' in the Netherlands, oldest first. */
+  months: string[];
   monthly: { month: string; kind: ReportKind; count: number }[];
   /** Schools only: reports with a reply in the last REPLY_DAYS days. */
   answered: number | null;
@@ -123,7 +125,9 @@ export class ReportQueries {
     else qb.orderBy('r.number', dir);
     const cursor = backwards ? before : q.after;
     if (cursor) {
-      const key = byStatus ? await this.statusKey(actor, cursor) : null;
+      // Filtered by one status, every report of the list has its rank, also the cursor's after it moved on (its status
+      // now would place the cursor past the whole list: an empty next page).
+      const key = byStatus ? (q.status ? rankOf(q.status) : await this.statusKey(actor, cursor)) : null;
       qb.andWhere(...keyset(key, cursor, dir === 'DESC' ? '<' : '>', 'c'));
     }
     const rows = await qb.getMany();
@@ -224,14 +228,15 @@ export class ReportQueries {
     const thisMonth = todayInNL().slice(0, 7);
     const months = Array.from({ length: 12 }, (_, i) => shiftMonths(thisMonth, i - 11));
     const starts = months.map(monthStart);
+    const end = monthStart(nextMonth(thisMonth)); // a report dated later (a clock ahead) is in none of them
     const [open, monthly, answered] = await Promise.all([
       this.db.query(`SELECT ${STATUS_RANK} AS rank, count(*)::int AS count FROM report r WHERE ${visible} AND ${STATUS_RANK} IN (${rankOf(ReportStatus.GEREGISTREERD)}, ${rankOf(ReportStatus.IN_BEHANDELING)}) GROUP BY 1`, params),
       // Each report's month found among the twelve months' first moments (width_bucket, a binary search), where
       // formatting every report's moment as a Dutch month cost two thirds of the query at the largest inbox.
       this.db.query(
         `SELECT width_bucket(r.created_at, $3::timestamptz[]) AS month, r.kind, count(*)::int AS count
-           FROM report r WHERE ${visible} AND r.created_at >= $4 GROUP BY 1, 2`,
-        [...params, starts, starts[0]],
+           FROM report r WHERE ${visible} AND r.created_at >= $4 AND r.created_at < $5 GROUP BY 1, 2`,
+        [...params, starts, starts[0], end],
       ),
       actor.organisationType === OrganisationType.SCHOOL
         ? this.db.query(
@@ -243,6 +248,7 @@ export class ReportQueries {
     ]) as [{ rank: number; count: number }[], { month: number; kind: ReportKind; count: number }[], { count: number }[] | null];
     return {
       open: Object.fromEntries(open.map((o) => [STATUS_ORDER[o.rank - 1], o.count])),
+      months,
       monthly: monthly.map((m) => ({ month: months[m.month - 1], kind: m.kind, count: m.count })),
       answered: answered ? answered[0].count : null,
     };

@@ -257,16 +257,15 @@ export class ReportsPagesController {
 
   /** What needs attention, and reports per month of the last twelve by kind (chart and table, the same figures). */
   private async figures(actor: Actor): Promise<Record<string, unknown>> {
-    const { open, monthly, answered } = await this.queries.startFigures(actor);
+    const { open, months: keys, monthly, answered } = await this.queries.startFigures(actor);
     const school = answered !== null;
     const count = (s: ReportStatus) => open[s] ?? 0;
     const kinds = Object.values(ReportKind);
-    const now = new Date();
-    const months = Array.from({ length: 12 }, (_, i) => {
-      const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11 + i, 1));
-      const key = d.toISOString().slice(0, 7);
+    // The months the figures counted (Dutch months: on the 1st before 01:00 or 02:00 UTC it is already the new one).
+    const months = keys.map((key) => {
       const counts = kinds.map((k) => monthly.find((m) => m.month === key && m.kind === k)?.count ?? 0);
-      return { label: d.toLocaleDateString('nl-NL', { month: 'short', year: 'numeric', timeZone: 'UTC' }), counts, total: counts.reduce((a, b) => a + b, 0) };
+      const label = new Date(`${key}-15T12:00:00Z`).toLocaleDateString('nl-NL', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+      return { label, counts, total: counts.reduce((a, b) => a + b, 0) };
     });
     const max = Math.max(1, ...months.map((m) => m.total));
     return {
