@@ -1,6 +1,6 @@
 import { clock } from '../src/common/clock';
 import { todayInNL } from '../src/common/dates';
-import { monthStart, nextMonth } from '../src/common/dates';
+import { monthStart, shiftMonths } from '../src/common/dates';
 import { RetentionScheduler } from '../src/retention/retention.scheduler';
 import { activePerson, signIn } from './support/people';
 import { bsn, Caller, reportBody, TestApp, TestSchool, withoutIds } from './support/test-app';
@@ -31,7 +31,7 @@ describe('monthly reports', () => {
     await t.db.query(`UPDATE report SET created_at = $2::timestamptz - interval '40 days' WHERE number = $1`, [longOpen, monthStart(month)]);
     await t.db.query(`UPDATE report_event SET created_at = $2::timestamptz - interval '40 days' WHERE report_id = (SELECT id FROM report WHERE number = $1)`, [longOpen, monthStart(month)]);
     // The first of next month, after the nightly run's time: the month's reports are made.
-    clock.now = () => new Date(monthStart(nextMonth(month)).getTime() + 3 * 3_600_000);
+    clock.now = () => new Date(monthStart(shiftMonths(month, 1)).getTime() + 3 * 3_600_000);
     await t.app.get(RetentionScheduler).tick();
   });
   afterAll(async () => {
@@ -40,7 +40,7 @@ describe('monthly reports', () => {
   });
 
   it('adds up: the school\'s and the receiver\'s figures are the counts of the register for that month', async () => {
-    const [start, end] = [monthStart(month), monthStart(nextMonth(month))];
+    const [start, end] = [monthStart(month), monthStart(shiftMonths(month, 1))];
     const [expected] = await t.db.query(
       `SELECT count(*) FILTER (WHERE created_at >= $2 AND created_at < $3)::int AS filed,
               count(*) FILTER (WHERE status IN ('GEREGISTREERD', 'IN_BEHANDELING'))::int AS open,

@@ -18,12 +18,6 @@ export function monthStart(month: string): Date {
   return startOfDayInNL(`${month}-01`);
 }
 
-/** The month after 'YYYY-MM'. */
-export function nextMonth(month: string): string {
-  const [y, m] = month.split('-').map(Number);
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
-}
-
 /** 'YYYY-MM' moved by n months; the month three months before the end of `month` starts at shiftMonths(month, -2). */
 export function shiftMonths(month: string, n: number): string {
   const [y, m] = month.split('-').map(Number);

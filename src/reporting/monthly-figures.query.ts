@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { monthStart, nextMonth, shiftMonths } from '../common/dates';
+import { monthStart, shiftMonths } from '../common/dates';
 import { Counts, MonthlyFigures } from './monthly-figures';
 
 /** One report as the month saw it. */
@@ -44,7 +44,7 @@ const MONTH_SQL = `
 /** The figures of every school and every receiver with reports in the month, in one read of the register. */
 export async function monthlyFigures(m: EntityManager, month: string): Promise<Map<string, MonthlyFigures>> {
   const start = monthStart(month);
-  const end = monthStart(nextMonth(month));
+  const end = monthStart(shiftMonths(month, 1));
   const rows: MonthRow[] = await m.query(MONTH_SQL, [start, end]);
   const touched = rows.filter((r) => r.created_at >= start || OPEN.includes(r.status_at_end) || r.closed_in_month || r.withdrawn_in_month);
   const orgs: { id: string; code: string; name: string; type: string }[] = await m.query(

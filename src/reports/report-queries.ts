@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
 import { AuditAction, AuditService, byActor } from '../audit/audit.service';
-import { addDays, monthStart, nextMonth, shiftMonths, startOfDayInNL, todayInNL } from '../common/dates';
+import { addDays, monthStart, shiftMonths, startOfDayInNL, todayInNL } from '../common/dates';
 import { FieldCode, invalid } from '../common/problem';
 import { Actor } from '../kernel/actor';
 import { OrganisationType } from '../kernel/organisation-type';
@@ -228,7 +228,7 @@ export class ReportQueries {
     const thisMonth = todayInNL().slice(0, 7);
     const months = Array.from({ length: 12 }, (_, i) => shiftMonths(thisMonth, i - 11));
     const starts = months.map(monthStart);
-    const end = monthStart(nextMonth(thisMonth)); // a report dated later (a clock ahead) is in none of them
+    const end = monthStart(shiftMonths(thisMonth, 1)); // a report dated later (a clock ahead) is in none of them
     const [open, monthly, answered] = await Promise.all([
       this.db.query(`SELECT ${STATUS_RANK} AS rank, count(*)::int AS count FROM report r WHERE ${visible} AND ${STATUS_RANK} IN (${rankOf(ReportStatus.GEREGISTREERD)}, ${rankOf(ReportStatus.IN_BEHANDELING)}) GROUP BY 1`, params),
       // Each report's month found among the twelve months' first moments (width_bucket, a binary search), where
